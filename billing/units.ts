@@ -1,0 +1,185 @@
+/**
+ * Units of the billing rules (BILLING-RULES.md section 1): instants as integer epoch milliseconds,
+ * credits as integer millicredits, prices as integer micro-units, money as integer minor units.
+ * Everything here is exact integer arithmetic; `bigint` wherever a product can pass 2^53.
+ */
+
+/** Epoch milliseconds (UTC). Always an integer. */
+export type EpochMs = number;
+
+const MS_PER_DAY = 86_400_000;
+
+/** floor(a / b) for safe integers, b > 0, without a floating-point quotient. */
+export function floorDivInt(a: number, b: number): number {
+  const remainder = ((a % b) + b) % b;
+  return (a - remainder) / b;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (exact for every year; no Date quirks). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = floorDivInt(y, 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = floorDivInt(153 * mp + 2, 5) + day - 1;
+  const doe = yoe * 365 + floorDivInt(yoe, 4) - floorDivInt(yoe, 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** A wall-clock date-time with no zone (the billing anchor). */
+export interface LocalDateTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+const INSTANT_RE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
+
+function validDateTime(y: number, mo: number, d: number, h: number, mi: number, s: number) {
+  return (
+    mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59
+  );
+}
+
+/**
+ * Parses an RFC 3339 instant with uppercase `T` and `Z`, seconds required, at most three fraction
+ * digits and a real date and time (no `24:00`, no leap second). Returns epoch milliseconds, or
+ * `undefined` when the text is not such an instant.
+ */
+export function parseInstant(text: string): EpochMs | undefined {
+  const m = INSTANT_RE.exec(text);
+  if (m === null) return undefined;
+  const y = +m[1]!;
+  const mo = +m[2]!;
+  const d = +m[3]!;
+  const h = +m[4]!;
+  const mi = +m[5]!;
+  const s = +m[6]!;
+  if (!validDateTime(y, mo, d, h, mi, s)) return undefined;
+  const fraction = m[7];
+  const ms = fraction === undefined ? 0 : +fraction.padEnd(3, '0');
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const oh = +m[10]!;
+    const om = +m[11]!;
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  return (
+    daysFromCivil(y, mo, d) * MS_PER_DAY +
+    ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 +
+    ms
+  );
+}
+
+/** Parses a local date-time `YYYY-MM-DDTHH:MM:SS` (no fraction, no offset). */
+export function parseLocalDateTime(text: string): LocalDateTime | undefined {
+  const m = LOCAL_RE.exec(text);
+  if (m === null) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number, number, number, number, number, number,
+  ];
+  if (!validDateTime(year, month, day, hour, minute, second)) return undefined;
+  return { year, month, day, hour, minute, second, millisecond: 0 };
+}
+
+/** Formats an instant as UTC with milliseconds: `2026-02-28T08:00:00.000Z`. */
+export function formatInstant(ms: EpochMs): string {
+  return new Date(ms).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decimal amounts given by people.
+
+const CREDITS_RE = /^([0-9]{1,12})(?:\.([0-9]{1,3}))?$/;
+const PRICE_RE = /^([0-9]{1,12})(?:\.([0-9]{1,6}))?$/;
+
+function parseScaled(re: RegExp, scale: number, text: unknown): bigint | undefined {
+  if (typeof text !== 'string') return undefined;
+  const m = re.exec(text);
+  if (m === null) return undefined;
+  return BigInt(m[1]!) * 10n ** BigInt(scale) + BigInt((m[2] ?? '').padEnd(scale, '0') || '0');
+}
+
+/** `"12.5"` credits -> 12,500 millicredits; `undefined` unless `[0-9]{1,12}(\.[0-9]{1,3})?`. */
+export function parseCredits(text: unknown): bigint | undefined {
+  return parseScaled(CREDITS_RE, 3, text);
+}
+
+/** `"0.12"` (major units) -> 120,000 micro-units; `undefined` unless `[0-9]{1,12}(\.[0-9]{1,6})?`. */
+export function parsePriceMicros(text: unknown): bigint | undefined {
+  return parseScaled(PRICE_RE, 6, text);
+}
+
+/** Millicredits as a credit amount for people: 12,500 -> `"12.5"`. */
+export function formatCredits(millicredits: bigint): string {
+  const negative = millicredits < 0n;
+  const abs = negative ? -millicredits : millicredits;
+  const whole = abs / 1000n;
+  const fraction = (abs % 1000n).toString().padStart(3, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** ISO 4217 minor-unit exponents of the currencies the rules accept. */
+export const CURRENCY_EXPONENTS = {
+  USD: 2, EUR: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, INR: 2,
+  SGD: 2, HKD: 2, MXN: 2, BRL: 2, ZAR: 2, JPY: 0, KRW: 0,
+} as const satisfies Record<string, number>;
+
+export type Currency = keyof typeof CURRENCY_EXPONENTS;
+
+export function isCurrency(code: unknown): code is Currency {
+  return typeof code === 'string' && Object.hasOwn(CURRENCY_EXPONENTS, code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exact integer helpers.
+
+/** ceil(a / b) for safe integers a >= 0, b > 0, without a floating-point quotient. */
+export function ceilDivInt(a: number, b: number): number {
+  const remainder = a % b;
+  const quotient = (a - remainder) / b; // exact: a - remainder is a multiple of b
+  return remainder > 0 ? quotient + 1 : quotient;
+}
+
+/** ceil(a / b) for a >= 0, b > 0. */
+export function ceilDiv(a: bigint, b: bigint): bigint {
+  return (a + b - 1n) / b;
+}
+
+/** a / b rounded half up (half away from zero, for a >= 0, b > 0). */
+export function roundHalfUpDiv(a: bigint, b: bigint): bigint {
+  return (2n * a + b) / (2n * b);
+}
+
+/**
+ * The overage charge (BILLING-RULES.md section 6): overage millicredits at a price per credit in
+ * micro-units, in the currency's minor units, `roundHalfUp(overage * price * 10^exp / 10^9)`.
+ */
+export function overageChargeMinor(
+  overageMillicredits: bigint,
+  priceMicros: bigint,
+  currency: Currency,
+): bigint {
+  const exponent = BigInt(CURRENCY_EXPONENTS[currency]);
+  return roundHalfUpDiv(overageMillicredits * priceMicros * 10n ** exponent, 1_000_000_000n);
+}
+
+export function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
