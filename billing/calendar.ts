@@ -46,9 +46,9 @@ export function localDateTimeOf(at: EpochMs, timeZone: string): LocalDateTime {
 
 /** The instant of a wall-clock date-time, with TC39 Temporal's `compatible` disambiguation. */
 export function instantOfLocal(local: LocalDateTime, timeZone: string): EpochMs {
-  return Temporal.PlainDateTime.from(local)
-    .toZonedDateTime(timeZone, { disambiguation: 'compatible' })
-    .epochMilliseconds;
+  return Temporal.PlainDateTime.from(local).toZonedDateTime(timeZone, {
+    disambiguation: 'compatible',
+  }).epochMilliseconds;
 }
 
 export function monthIndexOf(local: { year: number; month: number }): MonthIndex {
@@ -111,5 +111,10 @@ export function firstCycleSpan(calendar: BillingCalendar, createdAt: EpochMs): C
 /** The cycle after `previous`. */
 export function nextCycleSpan(calendar: BillingCalendar, previous: CycleSpan): CycleSpan {
   const endMonth = previous.endMonth + 1;
-  return { start: previous.end, end: boundaryOf(calendar, endMonth), fullStart: previous.end, endMonth };
+  return {
+    start: previous.end,
+    end: boundaryOf(calendar, endMonth),
+    fullStart: previous.end,
+    endMonth,
+  };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { instantString, secondsField } from './schema-helpers.js';
-import type { EpochMs } from './units.js';
+import { LIMITS, instantString, secondsField } from './schema-helpers.js';
+import { parseInstant, type EpochMs } from './units.js';
 
 /** The largest event accepted: its compact JSON encoding, in UTF-8 bytes. */
 export const MAX_EVENT_BYTES = 32_768;
@@ -61,6 +61,69 @@ export const callEventSchema = z.object({
   parentCallId: z.string().nullable().default(null),
 }) satisfies z.ZodType<CallEvent, unknown>;
 
+const isSeconds = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= LIMITS.maxSecondsField;
+
+/** An optional, nullable instant: `null` for absent or null, `undefined` when invalid. */
+function optionalInstant(v: unknown): EpochMs | null | undefined {
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? parseInstant(v) : undefined;
+}
+
+/**
+ * The common case without zod: a well-formed event is built directly. Anything else returns
+ * `undefined` and goes through {@link callEventSchema}, which stays the authority on what is
+ * invalid and why (a test checks the two agree on every event the fast path accepts).
+ */
+export function parseCallEventFast(raw: unknown): CallEvent | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const e = raw as Record<string, unknown>;
+  const {
+    callId,
+    accountId,
+    direction,
+    status,
+    endedAt,
+    holdSeconds,
+    systemSeconds,
+    parentCallId,
+  } = e;
+  if (typeof callId !== 'string' || !CALL_ID_RE.test(callId) || typeof accountId !== 'string') {
+    return undefined;
+  }
+  if (direction !== 'inbound' && direction !== 'outbound') return undefined;
+  if (
+    status !== 'completed' &&
+    status !== 'no-answer' &&
+    status !== 'busy' &&
+    status !== 'failed' &&
+    status !== 'canceled'
+  ) {
+    return undefined;
+  }
+  const ended = typeof endedAt === 'string' ? parseInstant(endedAt) : undefined;
+  const answered = optionalInstant(e.answeredAt);
+  const handoff = optionalInstant(e.handoffAt);
+  if (ended === undefined || answered === undefined || handoff === undefined) return undefined;
+  if (holdSeconds !== undefined && !isSeconds(holdSeconds)) return undefined;
+  if (systemSeconds !== undefined && !isSeconds(systemSeconds)) return undefined;
+  if (parentCallId !== undefined && parentCallId !== null && typeof parentCallId !== 'string') {
+    return undefined;
+  }
+  return {
+    callId,
+    accountId,
+    direction,
+    status,
+    answeredAt: answered,
+    endedAt: ended,
+    handoffAt: handoff,
+    holdSeconds: holdSeconds ?? 0,
+    systemSeconds: systemSeconds ?? 0,
+    parentCallId: parentCallId ?? null,
+  };
+}
+
 /** UTF-8 length of a string, counting a lone surrogate as the 3 bytes of U+FFFD. */
 export function utf8Length(text: string): number {
   let bytes = text.length;
@@ -86,21 +149,48 @@ export function eventSize(raw: unknown): number {
 }
 
 /**
- * The content that identifies an accepted call (the fields of section 3, times normalised to
- * UTC milliseconds, defaults filled). Two arrivals with equal fingerprints are the same call.
+ * A cheap upper bound of {@link eventSize} for a flat object, or `Infinity` when the event has
+ * nested values. Every UTF-16 unit of a string costs at most 6 bytes in JSON (`\u0000`), so an
+ * event whose bound is within the limit needs no encoding to prove it is not too large.
  */
-export function fingerprint(call: CallEvent): string {
-  return JSON.stringify([
-    call.accountId,
-    call.direction,
-    call.status,
-    call.answeredAt,
-    call.endedAt,
-    call.handoffAt,
-    call.holdSeconds,
-    call.systemSeconds,
-    call.parentCallId,
-  ]);
+function eventSizeBound(raw: unknown): number {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return Number.POSITIVE_INFINITY;
+  let bound = 2;
+  for (const key in raw) {
+    const value = (raw as Record<string, unknown>)[key];
+    bound += 6 * key.length + 4; // quotes, colon, comma
+    if (typeof value === 'string') bound += 6 * value.length + 2;
+    else if (typeof value === 'number' || typeof value === 'boolean' || value === null) bound += 24;
+    else if (value !== undefined) return Number.POSITIVE_INFINITY;
+  }
+  return bound;
+}
+
+/** True when the event's compact JSON encoding is over {@link MAX_EVENT_BYTES}. */
+export function isEventTooLarge(raw: unknown): { tooLarge: boolean; size: number | undefined } {
+  if (eventSizeBound(raw) <= MAX_EVENT_BYTES) return { tooLarge: false, size: undefined };
+  const size = eventSize(raw);
+  return { tooLarge: size > MAX_EVENT_BYTES, size };
+}
+
+/**
+ * Whether two accepted versions of a call id have the same content: the fields of section 3,
+ * compared after normalising times to UTC milliseconds and filling defaults.
+ */
+export function sameCallContent(a: CallEvent, b: CallEvent): boolean {
+  return (
+    a.callId === b.callId &&
+    a.accountId === b.accountId &&
+    a.direction === b.direction &&
+    a.status === b.status &&
+    a.answeredAt === b.answeredAt &&
+    a.endedAt === b.endedAt &&
+    a.handoffAt === b.handoffAt &&
+    a.holdSeconds === b.holdSeconds &&
+    a.systemSeconds === b.systemSeconds &&
+    a.parentCallId === b.parentCallId
+  );
 }
 
 /**
@@ -108,19 +198,19 @@ export function fingerprint(call: CallEvent): string {
  * `preview` and in tests. Only accepted events are recorded: a rejected event never takes its id.
  */
 export interface CallDedupStore {
-  /** The fingerprint of the event accepted earlier under this call id, if any. */
-  acceptedFingerprint(callId: string): string | undefined;
+  /** The version of this call id accepted earlier, if any. */
+  acceptedVersion(callId: string): CallEvent | undefined;
   /** Records the first accepted version of a call. */
-  recordAccepted(callId: string, fingerprint: string): void;
+  recordAccepted(call: CallEvent): void;
 }
 
 export class InMemoryCallDedup implements CallDedupStore {
-  private readonly accepted = new Map<string, string>();
-  acceptedFingerprint(callId: string): string | undefined {
+  private readonly accepted = new Map<string, CallEvent>();
+  acceptedVersion(callId: string): CallEvent | undefined {
     return this.accepted.get(callId);
   }
-  recordAccepted(callId: string, fp: string): void {
-    this.accepted.set(callId, fp);
+  recordAccepted(call: CallEvent): void {
+    this.accepted.set(call.callId, call);
   }
 }
 
@@ -137,9 +227,13 @@ export type CallClassification =
   | { outcome: 'rejected'; reason: RejectionCode; callId: string | null; detail: string };
 
 function callIdOf(raw: unknown): string | null {
-  if (typeof raw === 'object' && raw !== null && 'callId' in raw) {
-    const { callId } = raw as { callId: unknown };
-    if (typeof callId === 'string') return callId;
+  if (
+    typeof raw === 'object' &&
+    raw !== null &&
+    'callId' in raw &&
+    typeof raw.callId === 'string'
+  ) {
+    return raw.callId;
   }
   return null;
 }
@@ -157,20 +251,31 @@ export function parseCallEvent(
   raw: unknown,
   accountId: string,
 ): { ok: true; call: CallEvent } | (CallClassification & { outcome: 'rejected' }) {
-  const size = eventSize(raw);
-  if (size > MAX_EVENT_BYTES) {
-    return reject('event_too_large', callIdOf(raw), `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}`);
+  const { tooLarge, size } = isEventTooLarge(raw);
+  if (tooLarge) {
+    return reject(
+      'event_too_large',
+      callIdOf(raw),
+      `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}`,
+    );
   }
-  const parsed = callEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const detail = parsed.error.issues
-      .map((i) => `${i.path.join('.') || 'event'}: ${i.message}`)
-      .join('; ');
-    return reject('invalid_event', callIdOf(raw), detail);
+  let call = parseCallEventFast(raw);
+  if (call === undefined) {
+    const parsed = callEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const detail = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'event'}: ${i.message}`)
+        .join('; ');
+      return reject('invalid_event', callIdOf(raw), detail);
+    }
+    call = parsed.data;
   }
-  const call = parsed.data;
   if (call.accountId !== accountId) {
-    return reject('account_mismatch', call.callId, `event is for account ${JSON.stringify(call.accountId)}`);
+    return reject(
+      'account_mismatch',
+      call.callId,
+      `event is for account ${JSON.stringify(call.accountId)}`,
+    );
   }
   return { ok: true, call };
 }
@@ -188,20 +293,35 @@ export function semanticRejection(
   if (answeredAt !== null && endedAt < answeredAt) {
     return { reason: 'ended_before_answered', detail: 'endedAt is before answeredAt' };
   }
-  if (handoffAt !== null && ((answeredAt !== null && handoffAt < answeredAt) || handoffAt > endedAt)) {
+  if (
+    handoffAt !== null &&
+    ((answeredAt !== null && handoffAt < answeredAt) || handoffAt > endedAt)
+  ) {
     return { reason: 'handoff_out_of_range', detail: 'handoffAt is outside [answeredAt, endedAt]' };
   }
   if (answeredAt !== null && endedAt - answeredAt > MAX_CALL_MS) {
     return { reason: 'duration_too_long', detail: 'the call lasted more than 24 hours' };
   }
-  if ((answeredAt !== null && answeredAt - arrival > MAX_CLOCK_SKEW_MS) || endedAt - arrival > MAX_CLOCK_SKEW_MS) {
-    return { reason: 'future_timestamp', detail: 'a timestamp is more than 300 s after the arrival' };
+  if (
+    (answeredAt !== null && answeredAt - arrival > MAX_CLOCK_SKEW_MS) ||
+    endedAt - arrival > MAX_CLOCK_SKEW_MS
+  ) {
+    return {
+      reason: 'future_timestamp',
+      detail: 'a timestamp is more than 300 s after the arrival',
+    };
   }
   if ((answeredAt ?? endedAt) < account.createdAt) {
-    return { reason: 'before_account_start', detail: 'the call started before the account was created' };
+    return {
+      reason: 'before_account_start',
+      detail: 'the call started before the account was created',
+    };
   }
   if (arrival - endedAt > account.maxLateSeconds * 1000) {
-    return { reason: 'too_old', detail: `arrived more than ${account.maxLateSeconds} s after it ended` };
+    return {
+      reason: 'too_old',
+      detail: `arrived more than ${account.maxLateSeconds} s after it ended`,
+    };
   }
   return undefined;
 }
@@ -219,16 +339,19 @@ export function classifyCall(
   const parsed = parseCallEvent(raw, account.accountId);
   if (!('ok' in parsed)) return parsed;
   const { call } = parsed;
-  const fp = fingerprint(call);
-  const earlier = dedup.acceptedFingerprint(call.callId);
+  const earlier = dedup.acceptedVersion(call.callId);
   if (earlier !== undefined) {
-    return earlier === fp
+    return sameCallContent(earlier, call)
       ? { outcome: 'duplicate', call }
-      : reject('conflicting_duplicate', call.callId, 'this callId was accepted earlier with different content');
+      : reject(
+          'conflicting_duplicate',
+          call.callId,
+          'this callId was accepted earlier with different content',
+        );
   }
   const problem = semanticRejection(call, account, arrival);
   if (problem) return reject(problem.reason, call.callId, problem.detail);
-  dedup.recordAccepted(call.callId, fp);
+  dedup.recordAccepted(call);
   return { outcome: 'accepted', call };
 }
 

@@ -19,6 +19,8 @@ function write(value: unknown, pad: string, step: string): string {
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   if (entries.length === 0) return '{}';
-  const items = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}${sep}${write(v, inner, step)}`);
+  const items = entries.map(
+    ([k, v]) => `${inner}${JSON.stringify(k)}${sep}${write(v, inner, step)}`,
+  );
   return `{${nl}${items.join(`,${nl}`)}${nl}${pad}}`;
 }

@@ -308,7 +308,11 @@ function closeOldest(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): 
 }
 
 /** The statement of a cycle as of now; `closed` adds the charge. */
-export function statementOf(state: LedgerState, cycle: CycleState, closed: boolean): CycleStatement {
+export function statementOf(
+  state: LedgerState,
+  cycle: CycleState,
+  closed: boolean,
+): CycleStatement {
   // The plan in effect at the last instant before the end sets the plan, price and currency.
   const plan = planAt(state, cycle.end - 1);
   const purchased = sumGrants(cycle.grants);
@@ -385,7 +389,9 @@ export function resolvePlanChangeTiming(
   effective: PlanChangeTiming | null,
 ): PlanChangeTiming {
   if (effective !== null) return effective;
-  return big(next.allowanceMillicredits) > big(current.allowanceMillicredits) ? 'now' : 'next-cycle';
+  return big(next.allowanceMillicredits) > big(current.allowanceMillicredits)
+    ? 'now'
+    : 'next-cycle';
 }
 
 function changePlan(
@@ -407,7 +413,10 @@ function changePlan(
   const delta = big(plan.allowanceMillicredits) - big(current.allowanceMillicredits);
   // Prorated by the time left in the full cycle; bigint division truncates toward zero.
   const adjustment = (delta * BigInt(cycle.end - at)) / BigInt(cycle.end - cycle.fullStart);
-  cycle.allowanceMillicredits = maxBig(0n, big(cycle.allowanceMillicredits) + adjustment).toString();
+  cycle.allowanceMillicredits = maxBig(
+    0n,
+    big(cycle.allowanceMillicredits) + adjustment,
+  ).toString();
   state.plans.push({ from: at, plan });
   effects.push({ type: 'planChanged', at, planId: plan.id, effectiveFrom: at });
   evaluateAlerts(state, at, effects);

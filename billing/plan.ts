@@ -64,21 +64,19 @@ export const planSchema = z
       .transform((list) => [...list].sort((a, b) => a - b))
       .default([]),
   })
-  .transform(
-    (p): Plan => ({
-      id: p.id,
-      name: p.name ?? p.id,
-      allowanceMillicredits: p.allowanceCredits,
-      creditsPerMinuteMillicredits: p.creditsPerMinute,
-      rounding: p.rounding,
-      minimumSeconds: p.minimumSeconds,
-      freeSeconds: p.freeSeconds,
-      billOutbound: p.billOutbound,
-      overagePriceMicros: p.overagePricePerCredit,
-      currency: p.currency,
-      alertThresholdsPercent: p.alertThresholdsPercent,
-    }),
-  );
+  .transform((p): Plan => ({
+    id: p.id,
+    name: p.name ?? p.id,
+    allowanceMillicredits: p.allowanceCredits,
+    creditsPerMinuteMillicredits: p.creditsPerMinute,
+    rounding: p.rounding,
+    minimumSeconds: p.minimumSeconds,
+    freeSeconds: p.freeSeconds,
+    billOutbound: p.billOutbound,
+    overagePriceMicros: p.overagePricePerCredit,
+    currency: p.currency,
+    alertThresholdsPercent: p.alertThresholdsPercent,
+  }));
 
 export type PlanInput = z.input<typeof planSchema>;
 

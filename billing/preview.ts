@@ -50,7 +50,10 @@ function toPreviewCycle(s: CycleStatement): PreviewCycle {
     lateAdjustments: s.lateAdjustments,
     overageMillicredits: BigInt(s.overageMillicredits),
     overageChargeMinor: s.overageChargeMinor === null ? null : BigInt(s.overageChargeMinor),
-    alerts: s.alerts.map((a) => ({ thresholdPercent: a.thresholdPercent, at: formatInstant(a.at) })),
+    alerts: s.alerts.map((a) => ({
+      thresholdPercent: a.thresholdPercent,
+      at: formatInstant(a.at),
+    })),
   };
 }
 
@@ -83,16 +86,28 @@ export function previewScenario(scenario: Scenario): PreviewOutput {
     switch (op.type) {
       case 'call': {
         const result = classifyCall(op.event, facts, op.at, calls);
-        if (result.outcome === 'accepted') apply({ type: 'bookCall', at: op.at, call: result.call });
+        if (result.outcome === 'accepted')
+          apply({ type: 'bookCall', at: op.at, call: result.call });
         else if (result.outcome === 'duplicate') output.duplicates += 1;
-        else output.rejected.push({ callId: result.callId, at: formatInstant(op.at), reason: result.reason });
+        else
+          output.rejected.push({
+            callId: result.callId,
+            at: formatInstant(op.at),
+            reason: result.reason,
+          });
         break;
       }
       case 'purchase':
         // A purchase id already used by an earlier purchase is ignored.
         if (purchaseIds.has(op.purchaseId)) break;
         purchaseIds.add(op.purchaseId);
-        apply({ type: 'purchase', at: op.at, purchaseId: op.purchaseId, millicredits: op.credits, recurring: op.recurring });
+        apply({
+          type: 'purchase',
+          at: op.at,
+          purchaseId: op.purchaseId,
+          millicredits: op.credits,
+          recurring: op.recurring,
+        });
         break;
       case 'cancelPurchase':
         apply({ type: 'cancelPurchase', at: op.at, purchaseId: op.purchaseId });
@@ -116,5 +131,3 @@ function openStatements(state: LedgerState): CycleStatement[] {
 export function runPreview(input: unknown): PreviewOutput {
   return previewScenario(parseScenario(input));
 }
-
-

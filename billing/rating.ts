@@ -8,7 +8,8 @@ import { ceilDiv, ceilDivInt } from './units.js';
  * child legs of a transfer, and outbound calls on a plan that does not bill them.
  */
 export function rawSeconds(call: CallEvent, plan: Plan): number {
-  if (call.status !== 'completed' || call.parentCallId !== null || call.answeredAt === null) return 0;
+  if (call.status !== 'completed' || call.parentCallId !== null || call.answeredAt === null)
+    return 0;
   if (call.direction === 'outbound' && !plan.billOutbound) return 0;
   const aiEnd = call.handoffAt === null ? call.endedAt : Math.min(call.endedAt, call.handoffAt);
   const connected = ceilDivInt(aiEnd - call.answeredAt, 1000);

@@ -2,13 +2,7 @@ import { z } from 'zod';
 import { isIanaTimeZone } from './calendar.js';
 import { DEFAULT_GRACE_SECONDS, DEFAULT_MAX_LATE_SECONDS, type AccountSettings } from './ledger.js';
 import { planSchema, type Plan } from './plan.js';
-import {
-  LIMITS,
-  creditsString,
-  describeIssues,
-  instantString,
-  intIn,
-} from './schema-helpers.js';
+import { LIMITS, creditsString, describeIssues, instantString, intIn } from './schema-helpers.js';
 import { parseLocalDateTime, type EpochMs, type LocalDateTime } from './units.js';
 
 /** The account of a scenario or of a `createAccount` request. */
@@ -37,16 +31,14 @@ export const accountSchema = z
     graceSeconds: intIn(0, LIMITS.maxGraceSeconds).default(DEFAULT_GRACE_SECONDS),
     maxLateSeconds: intIn(0, LIMITS.maxLateSeconds).default(DEFAULT_MAX_LATE_SECONDS),
   })
-  .transform(
-    (a): AccountSettings => ({
-      id: a.id,
-      timeZone: a.timeZone,
-      createdAt: a.createdAt,
-      billingAnchor: a.billingAnchor ?? null,
-      graceSeconds: a.graceSeconds,
-      maxLateSeconds: a.maxLateSeconds,
-    }),
-  );
+  .transform((a): AccountSettings => ({
+    id: a.id,
+    timeZone: a.timeZone,
+    createdAt: a.createdAt,
+    billingAnchor: a.billingAnchor ?? null,
+    graceSeconds: a.graceSeconds,
+    maxLateSeconds: a.maxLateSeconds,
+  }));
 
 const at = { at: instantString };
 
@@ -91,7 +83,11 @@ const scenarioSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.until < s.account.createdAt) {
-      ctx.addIssue({ code: 'custom', path: ['until'], message: 'until is before the account was created' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['until'],
+        message: 'until is before the account was created',
+      });
     }
     s.operations.forEach((op, i) => {
       if (op.at < s.account.createdAt || op.at > s.until) {

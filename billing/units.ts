@@ -46,56 +46,93 @@ export interface LocalDateTime {
   millisecond: number;
 }
 
-const INSTANT_RE =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
-const LOCAL_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
-
 function validDateTime(y: number, mo: number, d: number, h: number, mi: number, s: number) {
-  return (
-    mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59
-  );
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && h <= 23 && mi <= 59 && s <= 59;
+}
+
+/** The value of `count` ASCII digits at `at`, or -1 when any is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` at the start of `text`, checked to be a real date and time. */
+function dateTimeAt(text: string): LocalDateTime | undefined {
+  if (
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 ||
+    text.charCodeAt(13) !== 58 ||
+    text.charCodeAt(16) !== 58
+  ) {
+    return undefined; // '-', '-', 'T', ':', ':'
+  }
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hour = digitsAt(text, 11, 2);
+  const minute = digitsAt(text, 14, 2);
+  const second = digitsAt(text, 17, 2);
+  if (year < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  if (!validDateTime(year, month, day, hour, minute, second)) return undefined;
+  return { year, month, day, hour, minute, second, millisecond: 0 };
 }
 
 /**
  * Parses an RFC 3339 instant with uppercase `T` and `Z`, seconds required, at most three fraction
  * digits and a real date and time (no `24:00`, no leap second). Returns epoch milliseconds, or
- * `undefined` when the text is not such an instant.
+ * `undefined` when the text is not such an instant. Hand-written rather than a regular
+ * expression: it runs for every call event.
  */
 export function parseInstant(text: string): EpochMs | undefined {
-  const m = INSTANT_RE.exec(text);
-  if (m === null) return undefined;
-  const y = +m[1]!;
-  const mo = +m[2]!;
-  const d = +m[3]!;
-  const h = +m[4]!;
-  const mi = +m[5]!;
-  const s = +m[6]!;
-  if (!validDateTime(y, mo, d, h, mi, s)) return undefined;
-  const fraction = m[7];
-  const ms = fraction === undefined ? 0 : +fraction.padEnd(3, '0');
-  let offsetMinutes = 0;
-  if (m[8] === undefined) {
-    const oh = +m[10]!;
-    const om = +m[11]!;
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  if (text.length < 20) return undefined;
+  const local = dateTimeAt(text);
+  if (local === undefined) return undefined;
+  let i = 19;
+  let ms = 0;
+  if (text.charCodeAt(i) === 46) {
+    // '.' then 1 to 3 digits, scaled to milliseconds
+    let digits = 0;
+    for (i++; digits < 4; i++, digits++) {
+      const d = text.charCodeAt(i) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      ms = ms * 10 + d;
+    }
+    if (digits === 0 || digits > 3) return undefined;
+    ms *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
   }
+  let offsetMinutes = 0;
+  const sign = text.charCodeAt(i);
+  if (sign === 90 && text.length === i + 1) {
+    // 'Z'
+  } else if (
+    (sign === 43 || sign === 45) &&
+    text.length === i + 6 &&
+    text.charCodeAt(i + 3) === 58
+  ) {
+    const oh = digitsAt(text, i + 1, 2);
+    const om = digitsAt(text, i + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return undefined;
+    offsetMinutes = (sign === 45 ? -1 : 1) * (oh * 60 + om);
+  } else {
+    return undefined;
+  }
+  const { year, month, day, hour, minute, second } = local;
   return (
-    daysFromCivil(y, mo, d) * MS_PER_DAY +
-    ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 +
+    daysFromCivil(year, month, day) * MS_PER_DAY +
+    ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 +
     ms
   );
 }
 
 /** Parses a local date-time `YYYY-MM-DDTHH:MM:SS` (no fraction, no offset). */
 export function parseLocalDateTime(text: string): LocalDateTime | undefined {
-  const m = LOCAL_RE.exec(text);
-  if (m === null) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
-    number, number, number, number, number, number,
-  ];
-  if (!validDateTime(year, month, day, hour, minute, second)) return undefined;
-  return { year, month, day, hour, minute, second, millisecond: 0 };
+  return text.length === 19 ? dateTimeAt(text) : undefined;
 }
 
 /** Formats an instant as UTC with milliseconds: `2026-02-28T08:00:00.000Z`. */
@@ -137,8 +174,25 @@ export function formatCredits(millicredits: bigint): string {
 
 /** ISO 4217 minor-unit exponents of the currencies the rules accept. */
 export const CURRENCY_EXPONENTS = {
-  USD: 2, EUR: 2, GBP: 2, CHF: 2, CAD: 2, AUD: 2, NZD: 2, SEK: 2, NOK: 2, DKK: 2, PLN: 2, INR: 2,
-  SGD: 2, HKD: 2, MXN: 2, BRL: 2, ZAR: 2, JPY: 0, KRW: 0,
+  USD: 2,
+  EUR: 2,
+  GBP: 2,
+  CHF: 2,
+  CAD: 2,
+  AUD: 2,
+  NZD: 2,
+  SEK: 2,
+  NOK: 2,
+  DKK: 2,
+  PLN: 2,
+  INR: 2,
+  SGD: 2,
+  HKD: 2,
+  MXN: 2,
+  BRL: 2,
+  ZAR: 2,
+  JPY: 0,
+  KRW: 0,
 } as const satisfies Record<string, number>;
 
 export type Currency = keyof typeof CURRENCY_EXPONENTS;

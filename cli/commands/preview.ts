@@ -24,7 +24,9 @@ export async function run(args: string[]): Promise<number> {
   try {
     input = JSON.parse(await readStdin());
   } catch (error) {
-    process.stderr.write(`billing preview: malformed scenario: not JSON (${(error as Error).message})\n`);
+    process.stderr.write(
+      `billing preview: malformed scenario: not JSON (${(error as Error).message})\n`,
+    );
     return 2;
   }
   try {
