@@ -1,0 +1,17 @@
+/**
+ * All activities, built from their dependencies: the worker wires the real database pool and SMTP
+ * mailer, tests wire a fresh test database and a real local SMTP server. Workflows import only the
+ * `Activities` type from here.
+ */
+import { createProbeActivities, type ProbeDeps } from './probe.js';
+
+export type ActivityDeps = ProbeDeps;
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createProbeActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ProbeActivityInput, ProbeActivityResult } from './probe.js';

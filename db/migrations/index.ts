@@ -1,0 +1,12 @@
+/**
+ * Every migration, by name. Names sort in the order they run (a UTC timestamp prefix); Kysely
+ * refuses to run a database whose applied migrations are not a prefix of this list. Listed
+ * explicitly rather than read from the folder so the compiled and the vitest-run code see the same
+ * set, with no file-system scan at start.
+ */
+import type { Migration } from 'kysely';
+import * as createProbes from './20261125000000-create-probes.js';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '20261125000000-create-probes': createProbes,
+};

@@ -1,0 +1,219 @@
+/**
+ * `npm start` / `npm run dev`: the whole local stack in one terminal. Starts the Temporal dev
+ * server (SQLite under .data/, Web UI), PostgreSQL (DATABASE_URL, or an embedded server), Mailpit
+ * and the worker; waits until each is healthy; prints where to look; with --demo runs the first
+ * demo; then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connectClient, workflowPollers } from '../client/temporal-client.js';
+import { describeDatabaseUrl } from '../db/connection.js';
+import { childEnvironment, type Config, ConfigError, loadConfig } from '../workers/config.js';
+import { postgresAnswers, startEmbeddedPostgres } from './stack/embedded-postgres.js';
+import { startMailpit } from './stack/mailpit.js';
+import {
+  describeExit,
+  runningProcesses,
+  startProcess,
+  waitUntil,
+} from './stack/managed-process.js';
+import { assertPortsFree, type PortClaim } from './stack/ports.js';
+import { customSearchAttributes } from './stack/search-attributes.js';
+import { startTemporalDevServer } from './stack/temporal-server.js';
+
+const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
+
+function portClaims(config: Config): PortClaim[] {
+  const claims: PortClaim[] = [
+    { port: config.temporal.port, purpose: 'Temporal gRPC', variable: 'TEMPORAL_PORT' },
+    { port: config.temporal.uiPort, purpose: 'Temporal Web UI', variable: 'TEMPORAL_UI_PORT' },
+    { port: config.smtp.port, purpose: 'Mailpit SMTP', variable: 'SMTP_PORT' },
+    { port: config.smtp.inboxPort, purpose: 'Mailpit inbox', variable: 'MAILPIT_UI_PORT' },
+  ];
+  if (config.postgres.embedded) {
+    claims.push({
+      port: config.postgres.embeddedPort,
+      purpose: 'embedded PostgreSQL',
+      variable: 'EMBEDDED_POSTGRES_PORT',
+    });
+  }
+  return claims;
+}
+
+function assertToolsBuilt(config: Config): void {
+  const missing = ['temporal', 'mailpit'].filter(
+    (t) => !existsSync(join(config.paths.toolsDir, t)),
+  );
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(' and ')} not found in ${config.paths.toolsDir}: run \`npm run setup\` first ` +
+        '(it builds them with Go)',
+    );
+  }
+}
+
+async function startStack(config: Config): Promise<void> {
+  const logs = join(config.paths.dataDir, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const timed = async <T>(what: string, start: () => Promise<T>): Promise<T> => {
+    const began = Date.now();
+    const result = await start();
+    say(`${what} ready (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+    return result;
+  };
+
+  const postgres = config.postgres.embedded
+    ? timed('PostgreSQL (embedded)', async () => {
+        const pg = await startEmbeddedPostgres({
+          dataDir: join(config.paths.dataDir, 'postgres'),
+          port: config.postgres.embeddedPort,
+          database: 'billing',
+          logFile: join(logs, 'postgres.log'),
+          onNotice: say,
+        });
+        return pg.url;
+      })
+    : timed('PostgreSQL (DATABASE_URL)', async () => {
+        await waitUntil(() => postgresAnswers(config.postgres.url), {
+          what: `PostgreSQL at ${describeDatabaseUrl(config.postgres.url)} (DATABASE_URL)`,
+          timeoutMs: 10_000,
+        });
+        return config.postgres.url;
+      });
+  const temporal = timed('Temporal dev server', async () => {
+    const server = await startTemporalDevServer({
+      toolsDir: config.paths.toolsDir,
+      port: config.temporal.port,
+      uiPort: config.temporal.uiPort,
+      dbFile: join(config.paths.dataDir, 'temporal.sqlite'),
+      namespace: config.temporal.namespace,
+      searchAttributes: customSearchAttributes,
+      logFile: join(logs, 'temporal.log'),
+    });
+    return server;
+  });
+  const mailpit = timed('Mailpit', async () => {
+    const server = await startMailpit({
+      toolsDir: config.paths.toolsDir,
+      smtpPort: config.smtp.port,
+      uiPort: config.smtp.inboxPort,
+      dbFile: join(config.paths.dataDir, 'mailpit.sqlite'),
+      logFile: join(logs, 'mailpit.log'),
+    });
+    return server;
+  });
+  // allSettled: when one part fails, let the others finish starting before the caller stops all.
+  const settled = await Promise.allSettled([postgres, temporal, mailpit]);
+  const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  const [databaseUrl, temporalServer, mail] = await Promise.all([postgres, temporal, mailpit]);
+
+  const worker = await timed('Worker', async () => {
+    const process = startProcess({
+      name: 'worker',
+      command: globalThis.process.execPath,
+      args: [fileURLToPath(new URL('../workers/main.js', import.meta.url))],
+      logFile: join(logs, 'worker.log'),
+      env: childEnvironment({
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalServer.address,
+        SMTP_URL: mail.smtpUrl,
+      }),
+    });
+    const client = await connectClient(config);
+    try {
+      await waitUntil(
+        async () => (await workflowPollers(client, config.temporal.taskQueue)).length > 0,
+        { what: `worker on task queue '${config.temporal.taskQueue}'`, timeoutMs: 90_000, process },
+      );
+    } finally {
+      await client.connection.close();
+    }
+    return process;
+  });
+
+  const rows = [
+    ['Temporal Web UI', `${temporalServer.uiUrl ?? '(headless)'}`],
+    ['Mailpit inbox', mail.inboxUrl],
+    ['Temporal gRPC', temporalServer.address],
+    ['PostgreSQL', describeDatabaseUrl(databaseUrl)],
+    ['SMTP', mail.smtpUrl],
+    ['Task queue', config.temporal.taskQueue],
+    ['Logs', logs],
+  ];
+  const width = Math.max(...rows.map(([label]) => label!.length));
+  say('the stack is up:');
+  for (const [label, value] of rows)
+    process.stdout.write(`    ${label!.padEnd(width)}  ${value}\n`);
+  say(`worker pid ${worker.pid}; check everything with: npm run -s billing -- doctor`);
+}
+
+/** Stops every process this supervisor started: the worker first, so it can finish in-flight
+ * tasks while Temporal, PostgreSQL and SMTP are still up, then the servers together. */
+async function stopAll(): Promise<void> {
+  const all = runningProcesses();
+  await Promise.all(all.filter((p) => p.name === 'worker').map((p) => p.stop('SIGTERM', 20_000)));
+  // PostgreSQL's SIGINT is its "fast" shutdown: disconnect clients, checkpoint, exit.
+  await Promise.all(
+    all
+      .filter((p) => p.name !== 'worker')
+      .map((p) => p.stop(p.name === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000)),
+  );
+}
+
+async function main(argv: string[]): Promise<number> {
+  const demo = argv.includes('--demo');
+  let config: Config;
+  try {
+    config = loadConfig();
+    assertToolsBuilt(config);
+    await assertPortsFree(portClaims(config));
+  } catch (error) {
+    const prefix = error instanceof ConfigError ? 'configuration: ' : '';
+    process.stderr.write(`[stack] ${prefix}${(error as Error).message}\n`);
+    return 1;
+  }
+
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.on(signal, () => resolve(signal));
+    }
+  });
+
+  try {
+    const started = startStack(config);
+    const first = await Promise.race([started.then(() => 'up' as const), signalled]);
+    if (first !== 'up') {
+      say(`${first} while starting: stopping what started`);
+      // Stopping makes the pending health checks fail fast; then catch anything started meanwhile.
+      await stopAll();
+      await started.catch(() => undefined);
+      return 130;
+    }
+    if (demo) say('(the demo is not wired yet)');
+    say('running; press Ctrl-C to stop everything');
+    const died = Promise.race(runningProcesses().map((p) => p.exited.then(() => p)));
+    const reason = await Promise.race([signalled, died]);
+    if (typeof reason === 'string') {
+      say(`${reason}: stopping`);
+      return 0;
+    }
+    const status = reason.exitStatus();
+    say(
+      `${reason.name} ${status ? describeExit(status) : 'stopped'} unexpectedly; stopping the rest. ` +
+        `Last lines of ${reason.logFile}:\n${reason.logTail()}`,
+    );
+    return 1;
+  } catch (error) {
+    process.stderr.write(`[stack] failed: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await stopAll();
+    say('stopped');
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
+// Signal handlers and pending timers must not keep a stopped stack's process alive.
+process.exit();

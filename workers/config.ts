@@ -1,0 +1,198 @@
+/**
+ * The process configuration: the only module that reads `process.env`. Everything else receives a
+ * parsed, frozen `Config` (or one of its parts), so a typo in a variable fails at start with a
+ * message naming it, not minutes later inside an activity.
+ *
+ * Every default runs the local stack (`npm start`): Temporal dev server on :7233 (UI :8233), an
+ * embedded PostgreSQL on its own port, Mailpit on :1025 (inbox :8025).
+ */
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export interface Config {
+  readonly logLevel: LogLevel;
+  readonly temporal: {
+    readonly address: string;
+    readonly namespace: string;
+    readonly taskQueue: string;
+    /** Ports the dev stack gives its Temporal dev server (gRPC and Web UI). */
+    readonly port: number;
+    readonly uiPort: number;
+    readonly uiUrl: string;
+  };
+  readonly postgres: {
+    readonly url: string;
+    /** True when DATABASE_URL is unset: the dev stack then runs an embedded PostgreSQL. */
+    readonly embedded: boolean;
+    readonly embeddedPort: number;
+  };
+  readonly smtp: {
+    readonly url: string;
+    readonly from: string;
+    /** Ports the dev stack gives Mailpit (SMTP and web inbox). */
+    readonly port: number;
+    readonly inboxPort: number;
+    readonly inboxUrl: string;
+  };
+  readonly worker: {
+    readonly identity: string;
+    readonly stickyQueueTimeoutMs: number;
+    readonly shutdownGraceMs: number;
+    /** A prebuilt workflow bundle (tests build one per run); null bundles at start. */
+    readonly workflowBundlePath: string | null;
+  };
+  readonly activities: {
+    readonly startToCloseTimeoutMs: number;
+    readonly heartbeatTimeoutMs: number;
+  };
+  readonly doctor: { readonly timeoutMs: number };
+  readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
+}
+
+/** Thrown when the environment does not parse; its message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** The repository root: this file runs from `workers/` under vitest and `dist/workers/` compiled. */
+const root = (() => {
+  const parent = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  return basename(parent) === 'dist' ? dirname(parent) : parent;
+})();
+
+const port = z.coerce.number().int().min(1).max(65_535);
+const millis = (min: number) => z.coerce.number().int().min(min).max(86_400_000);
+
+const schema = z.object({
+  LOG_LEVEL: z
+    .string()
+    .transform((value) => value.toUpperCase())
+    .pipe(z.enum(logLevels))
+    .default('INFO'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TASK_QUEUE: z.string().min(1).default('billing'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  SMTP_PORT: port.default(1025),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Voice credits <billing@localhost>'),
+  MAILPIT_UI_PORT: port.default(8025),
+  WORKER_IDENTITY: z.string().min(1).optional(),
+  STICKY_QUEUE_TIMEOUT_MS: millis(100).default(10_000),
+  WORKER_SHUTDOWN_GRACE_MS: millis(0).default(10_000),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: millis(100).default(60_000),
+  ACTIVITY_HEARTBEAT_TIMEOUT_MS: millis(100).default(20_000),
+  DOCTOR_TIMEOUT_MS: millis(500).default(20_000),
+  DATA_DIR: z.string().min(1).optional(),
+  TOOLS_DIR: z.string().min(1).optional(),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses an environment into a frozen Config. Empty values count as unset, as docker-compose and
+ * shells often pass `X=` for "not given".
+ */
+export function parseConfig(env: Env): Config {
+  const present = Object.fromEntries(
+    Object.keys(schema.shape).flatMap((key) => {
+      const value = env[key];
+      return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
+    }),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const given = name in present ? ` (got '${String(present[name])}')` : '';
+      return `  ${name}: ${issue.message}${given}`;
+    });
+    throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(root, e.DATA_DIR ?? '.data');
+  const config: Config = {
+    logLevel: e.LOG_LEVEL,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TASK_QUEUE,
+      port: e.TEMPORAL_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: `http://localhost:${e.TEMPORAL_UI_PORT}`,
+    },
+    postgres: {
+      url: e.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/billing`,
+      embedded: e.DATABASE_URL === undefined,
+      embeddedPort: e.EMBEDDED_POSTGRES_PORT,
+    },
+    smtp: {
+      url: e.SMTP_URL ?? `smtp://127.0.0.1:${e.SMTP_PORT}`,
+      from: e.MAIL_FROM,
+      port: e.SMTP_PORT,
+      inboxPort: e.MAILPIT_UI_PORT,
+      inboxUrl: `http://localhost:${e.MAILPIT_UI_PORT}`,
+    },
+    worker: {
+      identity: e.WORKER_IDENTITY ?? `${process.pid}@${hostname()}`,
+      stickyQueueTimeoutMs: e.STICKY_QUEUE_TIMEOUT_MS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? resolve(root, e.WORKFLOW_BUNDLE_PATH) : null,
+    },
+    activities: {
+      startToCloseTimeoutMs: e.ACTIVITY_START_TO_CLOSE_TIMEOUT_MS,
+      heartbeatTimeoutMs: e.ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    },
+    doctor: { timeoutMs: e.DOCTOR_TIMEOUT_MS },
+    paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },
+  };
+  return deepFreeze(config);
+}
+
+let loaded: Config | undefined;
+
+/** The configuration of this process, parsed from `process.env` on first use. */
+export function loadConfig(): Config {
+  loaded ??= parseConfig(process.env);
+  return loaded;
+}
+
+/**
+ * The environment for a child process: this process's environment with `overrides` applied
+ * (`undefined` removes a variable). Lives here so that no other module reads `process.env`.
+ */
+export function childEnvironment(
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null) deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,62 @@
+/**
+ * The worker process: migrate the database, bundle the workflows, poll the billing task queue
+ * until SIGINT or SIGTERM, then finish in-flight tasks (up to WORKER_SHUTDOWN_GRACE_MS) and close
+ * the database pool and the SMTP transport.
+ */
+import { Runtime } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { createSmtpMailer } from '../activities/mailer.js';
+import { createDb, describeDatabaseUrl } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { connectWorker } from './temporal-connection.js';
+import { createBillingWorker } from './worker.js';
+import { loadWorkflowBundle } from './workflow-bundle.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves.
+  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+
+  const db = createDb(config.postgres.url);
+  const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
+  try {
+    const applied = await migrateToLatest(db);
+    logger.info('database ready', {
+      database: describeDatabaseUrl(config.postgres.url),
+      migrationsApplied: applied,
+    });
+    const [connection, workflowBundle] = await Promise.all([
+      connectWorker(config),
+      loadWorkflowBundle(config.worker.workflowBundlePath),
+    ]);
+    const worker = await createBillingWorker({
+      connection,
+      config,
+      activities: createActivities({ db, mailer, workerIdentity: config.worker.identity }),
+      workflowBundle,
+    });
+    logger.info('worker polling', {
+      taskQueue: config.temporal.taskQueue,
+      namespace: config.temporal.namespace,
+      temporal: config.temporal.address,
+      identity: config.worker.identity,
+    });
+    try {
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+    logger.info('worker stopped');
+  } finally {
+    mailer.close();
+    await db.destroy();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

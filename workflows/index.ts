@@ -1,0 +1,3 @@
+// Every workflow the worker registers: each function exported here is a workflow type.
+export { probeWorkflow } from './probe.js';
+export type { ProbeWorkflowInput } from './probe.js';
