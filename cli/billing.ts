@@ -10,6 +10,15 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'print the statements the billing rules give for a scenario read from stdin',
     load: () => import('./commands/preview.js'),
   },
+  doctor: {
+    summary:
+      'check PostgreSQL, SMTP and Temporal, and run a workflow end to end through the worker',
+    load: () => import('./commands/doctor.js'),
+  },
+  migrate: {
+    summary: 'bring the database (DATABASE_URL, or the embedded one) to the latest schema',
+    load: () => import('./commands/migrate.js'),
+  },
 };
 
 function usage(): string {
