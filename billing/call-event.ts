@@ -144,7 +144,12 @@ export function utf8Length(text: string): number {
 
 /** Byte size of the event's compact JSON encoding (what `event_too_large` measures). */
 export function eventSize(raw: unknown): number {
-  const json = JSON.stringify(raw) as string | undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(raw) as string | undefined;
+  } catch {
+    return 0; // not JSON at all (a cycle, a bigint): the schema check rejects it as invalid
+  }
   return json === undefined ? 0 : utf8Length(json);
 }
 
