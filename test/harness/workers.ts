@@ -1,0 +1,150 @@
+/**
+ * Workers for integration tests, both kinds on the run's prebuilt workflow bundle:
+ * - in this process (`startInProcessWorker`), for tests that only need one;
+ * - as a child process running the real entrypoint (`startWorkerProcess`), which a test may
+ *   SIGKILL. Its sticky-queue and activity timeouts are short, so a replacement takes over in
+ *   seconds rather than Temporal's production minutes.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createActivities } from '../../activities/index.js';
+import { createSmtpMailer } from '../../activities/mailer.js';
+import { workflowPollers } from '../../client/temporal-client.js';
+import {
+  type ManagedProcess,
+  startProcess,
+  waitUntil,
+} from '../../scripts/stack/managed-process.js';
+import { childEnvironment, type Config, parseConfig } from '../../workers/config.js';
+import { createLogger } from '../../workers/logger.js';
+import { createBillingWorker } from '../../workers/worker.js';
+import type { TestDatabase } from './database.js';
+
+/** Test timings: a dead worker's sticky queue is abandoned after 1 s, a silent activity after 2 s. */
+export const testTimings = {
+  STICKY_QUEUE_TIMEOUT_MS: '1000',
+  ACTIVITY_HEARTBEAT_TIMEOUT_MS: '2000',
+  ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '20000',
+  WORKER_SHUTDOWN_GRACE_MS: '2000',
+} as const;
+
+/** A task queue of its own, so workers of other tests never take this test's tasks. */
+export function uniqueTaskQueue(label: string): string {
+  return `test-${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The environment a worker or CLI child process needs to reach the harness servers. */
+export function harnessEnv(
+  database: Pick<TestDatabase, 'url'>,
+  taskQueue: string,
+): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_NAMESPACE: 'default',
+    TASK_QUEUE: taskQueue,
+    DATABASE_URL: database.url,
+    SMTP_URL: inject('smtpUrl'),
+    WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+    LOG_LEVEL: 'INFO',
+    ...testTimings,
+  };
+}
+
+/** The configuration a process started with `harnessEnv` sees, for this test's own client. */
+export function harnessConfig(database: Pick<TestDatabase, 'url'>, taskQueue: string): Config {
+  return parseConfig(harnessEnv(database, taskQueue));
+}
+
+/** A client of the harness's Temporal server, or of the one at `address`. */
+export async function connectTestClient(address = inject('temporalAddress')): Promise<Client> {
+  const connection = await Connection.connect({ address });
+  return new Client({ connection, namespace: 'default' });
+}
+
+let runtimeInstalled = false;
+
+export interface InProcessWorkers {
+  readonly identity: string;
+  /**
+   * Runs a worker until `work` settles, then shuts it down; returns `work`'s result. A Temporal
+   * Worker runs once, so each call creates one (cheap: the bundle is prebuilt).
+   */
+  runUntil<T>(work: Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Workers in this process for `taskQueue`, sharing one connection and one SMTP transport. */
+export async function inProcessWorkers(
+  database: TestDatabase,
+  taskQueue: string,
+  identity = `in-process-${process.pid}`,
+): Promise<InProcessWorkers> {
+  if (!runtimeInstalled) {
+    // Warnings and errors only: Temporal's INFO lines would bury vitest's report.
+    Runtime.install({ logger: createLogger('WARN'), shutdownSignals: [] });
+    runtimeInstalled = true;
+  }
+  const config = parseConfig({ ...harnessEnv(database, taskQueue), WORKER_IDENTITY: identity });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
+  const activities = createActivities({ db: database.db, mailer, workerIdentity: identity });
+  return {
+    identity,
+    async runUntil(work) {
+      const worker = await createBillingWorker({
+        connection,
+        config,
+        activities,
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+      });
+      return worker.runUntil(work);
+    },
+    async close() {
+      mailer.close();
+      await connection.close();
+    },
+  };
+}
+
+export interface WorkerProcess extends ManagedProcess {
+  readonly identity: string;
+}
+
+/**
+ * Starts `dist/workers/main.js` (the production entrypoint, compiled by the global setup) and
+ * waits until Temporal sees it polling `taskQueue`.
+ */
+export async function startWorkerProcess(
+  database: Pick<TestDatabase, 'url'>,
+  taskQueue: string,
+  name: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Promise<WorkerProcess> {
+  const identity = `${name}-${randomBytes(3).toString('hex')}`;
+  const root = parseConfig({}).paths.root;
+  const child = startProcess({
+    name,
+    command: process.execPath,
+    args: [join(root, 'dist', 'workers', 'main.js')],
+    logFile: join(inject('runDir'), 'logs', `${taskQueue}-${identity}.log`),
+    env: childEnvironment({
+      ...harnessEnv(database, taskQueue),
+      WORKER_IDENTITY: identity,
+      ...overrides,
+    }),
+  });
+  const client = await connectTestClient(overrides.TEMPORAL_ADDRESS);
+  try {
+    await waitUntil(async () => (await workflowPollers(client, taskQueue)).includes(identity), {
+      what: `worker ${identity} polling ${taskQueue}`,
+      timeoutMs: 30_000,
+      process: child,
+    });
+  } finally {
+    await client.connection.close();
+  }
+  return Object.assign(child, { identity });
+}

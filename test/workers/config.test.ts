@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../workers/config.js';
+
+describe('parseConfig', () => {
+  it('defaults to the local stack: dev server, embedded PostgreSQL, Mailpit', () => {
+    const config = parseConfig({});
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'billing',
+      uiUrl: 'http://localhost:8233',
+    });
+    expect(config.postgres.embedded).toBe(true);
+    expect(config.postgres.url).toBe('postgres://postgres@127.0.0.1:54329/billing');
+    expect(config.smtp.url).toBe('smtp://127.0.0.1:1025');
+    expect(config.smtp.inboxUrl).toBe('http://localhost:8025');
+    expect(config.worker.stickyQueueTimeoutMs).toBe(10_000);
+    expect(config.worker.workflowBundlePath).toBeNull();
+    expect(config.logLevel).toBe('INFO');
+  });
+
+  it('derives addresses from moved ports, and an explicit address wins', () => {
+    const moved = parseConfig({
+      TEMPORAL_PORT: '7300',
+      SMTP_PORT: '2525',
+      EMBEDDED_POSTGRES_PORT: '6000',
+    });
+    expect(moved.temporal.address).toBe('127.0.0.1:7300');
+    expect(moved.smtp.url).toBe('smtp://127.0.0.1:2525');
+    expect(moved.postgres.url).toBe('postgres://postgres@127.0.0.1:6000/billing');
+    const explicit = parseConfig({ TEMPORAL_PORT: '7300', TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(explicit.temporal.address).toBe('temporal:7233');
+  });
+
+  it('uses DATABASE_URL when set and then runs no embedded server', () => {
+    const config = parseConfig({ DATABASE_URL: 'postgres://app@db.internal:5432/billing' });
+    expect(config.postgres).toMatchObject({
+      url: 'postgres://app@db.internal:5432/billing',
+      embedded: false,
+    });
+  });
+
+  it('treats empty values as unset, as docker-compose passes them', () => {
+    expect(parseConfig({ DATABASE_URL: '', TASK_QUEUE: '  ' }).postgres.embedded).toBe(true);
+    expect(parseConfig({ TASK_QUEUE: '' }).temporal.taskQueue).toBe('billing');
+  });
+
+  it('coerces numbers and accepts the log level in any case', () => {
+    const config = parseConfig({ STICKY_QUEUE_TIMEOUT_MS: '1500', LOG_LEVEL: 'debug' });
+    expect(config.worker.stickyQueueTimeoutMs).toBe(1500);
+    expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it.each([
+    ['TEMPORAL_PORT', 'seventy'],
+    ['TEMPORAL_PORT', '70000'],
+    ['DATABASE_URL', 'mysql://root@localhost/billing'],
+    ['SMTP_URL', 'http://localhost:1025'],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233'],
+    ['LOG_LEVEL', 'verbose'],
+    ['STICKY_QUEUE_TIMEOUT_MS', '1.5'],
+  ])('rejects %s=%s with an error naming the variable and the value', (name, value) => {
+    const parse = () => parseConfig({ [name]: value });
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(new RegExp(`${name}: .*\\(got '${value.replace(/[.]/g, '\\.')}'\\)`));
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => parseConfig({ SMTP_PORT: 'x', MAILPIT_UI_PORT: '0' })).toThrow(
+      /SMTP_PORT[\s\S]*MAILPIT_UI_PORT/,
+    );
+  });
+
+  it('is frozen all the way down', () => {
+    const config = parseConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.temporal)).toBe(true);
+    expect(() => {
+      (config.temporal as { taskQueue: string }).taskQueue = 'other';
+    }).toThrow(TypeError);
+  });
+});
