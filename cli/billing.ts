@@ -15,6 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'check PostgreSQL, SMTP and Temporal, and run a workflow end to end through the worker',
     load: () => import('./commands/doctor.js'),
   },
+  demo: {
+    summary: 'run the first demo (a few accounts, a few hundred calls) through the running stack',
+    load: () => import('./commands/demo.js'),
+  },
   migrate: {
     summary: 'bring the database (DATABASE_URL, or the embedded one) to the latest schema',
     load: () => import('./commands/migrate.js'),

@@ -2,10 +2,11 @@
  * The database as Kysely sees it: one interface per table, written by hand to match db/migrations/.
  * Code outside this file uses the Selectable/Insertable aliases, never the table interfaces.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface Database {
   probes: ProbesTable;
+  demo_call_deliveries: DemoCallDeliveriesTable;
 }
 
 /**
@@ -25,3 +26,19 @@ export interface ProbesTable {
 
 export type Probe = Selectable<ProbesTable>;
 export type NewProbe = Insertable<ProbesTable>;
+
+/** Every call-event delivery of a demo run, as sent (see the migration). */
+export interface DemoCallDeliveriesTable {
+  id: Generated<bigint>;
+  run_id: string;
+  account_id: string;
+  /** Position in the sender's delivery order; with run and account, the idempotency key. */
+  delivery_seq: number;
+  arrived_at: Date;
+  /** The event JSON as delivered: written as JSON text, read back parsed. */
+  event: ColumnType<unknown, string, string>;
+  stored_at: Generated<Date>;
+}
+
+export type DemoCallDelivery = Selectable<DemoCallDeliveriesTable>;
+export type NewDemoCallDelivery = Insertable<DemoCallDeliveriesTable>;

@@ -191,7 +191,13 @@ async function main(argv: string[]): Promise<number> {
       await started.catch(() => undefined);
       return 130;
     }
-    if (demo) say('(the demo is not wired yet)');
+    if (demo) {
+      const { runDemo } = await import('../cli/demo/run-demo.js');
+      // A failed demo is reported, and the stack stays up to look into why.
+      await runDemo(config, process.stdout).catch((error: unknown) =>
+        say(`the demo failed: ${(error as Error).message}`),
+      );
+    }
     say('running; press Ctrl-C to stop everything');
     const died = Promise.race(runningProcesses().map((p) => p.exited.then(() => p)));
     const reason = await Promise.race([signalled, died]);

@@ -6,7 +6,9 @@
  */
 import type { Migration } from 'kysely';
 import * as createProbes from './20261125000000-create-probes.js';
+import * as createDemoCallDeliveries from './20261125010000-create-demo-call-deliveries.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261125000000-create-probes': createProbes,
+  '20261125010000-create-demo-call-deliveries': createDemoCallDeliveries,
 };

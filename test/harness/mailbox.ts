@@ -43,7 +43,8 @@ export async function messagesTo(address: string): Promise<ReceivedMessage[]> {
     from: m.From.Address,
     to: m.To.map((t) => t.Address),
     subject: m.Subject,
-    text: m.Text,
+    // SMTP carries CRLF line ends; tests compare with the LF text they sent.
+    text: m.Text.replace(/\r\n/g, '\n'),
   }));
 }
 
