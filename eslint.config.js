@@ -28,6 +28,17 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The environment is parsed once, in workers/config.ts; every other module gets a Config.
+    files: ['{workflows,activities,workers,db,client,cli,scripts}/**/*.ts'],
+    ignores: ['workers/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through workers/config.ts.' },
+      ],
+    },
+  },
+  {
     // Workflow code runs in Temporal's deterministic sandbox: no I/O, no Node built-ins.
     // The pure billing core is imported by workflows, so the same ban applies to it.
     files: ['workflows/**/*.ts', 'billing/**/*.ts'],

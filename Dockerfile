@@ -1,0 +1,27 @@
+# The worker image: compiled TypeScript on Node 20. The worker bundles the workflow code at start.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY billing ./billing
+COPY workflows ./workflows
+COPY activities ./activities
+COPY workers ./workers
+COPY db ./db
+COPY client ./client
+COPY cli ./cli
+COPY bench ./bench
+COPY scripts ./scripts
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+# SIGTERM (docker stop) lets the worker finish in-flight tasks; keep stop_grace_period above
+# WORKER_SHUTDOWN_GRACE_MS.
+CMD ["node", "dist/workers/main.js"]
