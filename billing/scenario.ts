@@ -46,7 +46,7 @@ const operationSchema = z.discriminatedUnion(
   'type',
   [
     // A bad event is not a malformed scenario: it is a rejected event, judged when applied.
-    z.object({ ...at, type: z.literal('call'), event: z.unknown() }),
+    z.object({ ...at, type: z.literal('call'), event: z.unknown().optional() }),
     z.object({
       ...at,
       type: z.literal('purchase'),
