@@ -5,6 +5,7 @@
  * demo; then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
@@ -81,8 +82,8 @@ async function startStack(config: Config): Promise<void> {
         });
         return config.postgres.url;
       });
-  const temporal = timed('Temporal dev server', async () => {
-    const server = await startTemporalDevServer({
+  const temporal = timed('Temporal dev server', () =>
+    startTemporalDevServer({
       toolsDir: config.paths.toolsDir,
       port: config.temporal.port,
       uiPort: config.temporal.uiPort,
@@ -90,19 +91,17 @@ async function startStack(config: Config): Promise<void> {
       namespace: config.temporal.namespace,
       searchAttributes: customSearchAttributes,
       logFile: join(logs, 'temporal.log'),
-    });
-    return server;
-  });
-  const mailpit = timed('Mailpit', async () => {
-    const server = await startMailpit({
+    }),
+  );
+  const mailpit = timed('Mailpit', () =>
+    startMailpit({
       toolsDir: config.paths.toolsDir,
       smtpPort: config.smtp.port,
       uiPort: config.smtp.inboxPort,
       dbFile: join(config.paths.dataDir, 'mailpit.sqlite'),
       logFile: join(logs, 'mailpit.log'),
-    });
-    return server;
-  });
+    }),
+  );
   // allSettled: when one part fails, let the others finish starting before the caller stops all.
   const settled = await Promise.allSettled([postgres, temporal, mailpit]);
   const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -110,9 +109,9 @@ async function startStack(config: Config): Promise<void> {
   const [databaseUrl, temporalServer, mail] = await Promise.all([postgres, temporal, mailpit]);
 
   const worker = await timed('Worker', async () => {
-    const process = startProcess({
+    const child = startProcess({
       name: 'worker',
-      command: globalThis.process.execPath,
+      command: process.execPath,
       args: [fileURLToPath(new URL('../workers/main.js', import.meta.url))],
       logFile: join(logs, 'worker.log'),
       env: childEnvironment({
@@ -121,16 +120,22 @@ async function startStack(config: Config): Promise<void> {
         SMTP_URL: mail.smtpUrl,
       }),
     });
+    // The worker's default identity; matching it ignores pollers a previous run left listed.
+    const identity = `${child.pid}@${hostname()}`;
     const client = await connectClient(config);
     try {
       await waitUntil(
-        async () => (await workflowPollers(client, config.temporal.taskQueue)).length > 0,
-        { what: `worker on task queue '${config.temporal.taskQueue}'`, timeoutMs: 90_000, process },
+        async () => (await workflowPollers(client, config.temporal.taskQueue)).includes(identity),
+        {
+          what: `worker on task queue '${config.temporal.taskQueue}'`,
+          timeoutMs: 90_000,
+          process: child,
+        },
       );
     } finally {
       await client.connection.close();
     }
-    return process;
+    return child;
   });
 
   const rows = [
