@@ -40,8 +40,12 @@ const DST_LOCALS: Record<string, string[]> = {
     '2026-10-25T02:30:00',
     '2025-10-26T02:00:00',
     '2026-03-29T02:00:00',
+    '2024-03-31T02:30:00', // gap on the 31st
+    '2024-10-27T02:59:59',
   ],
   'America/New_York': [
+    '2027-03-14T02:15:00',
+    '2028-11-05T01:59:59',
     '2025-11-02T01:30:00',
     '2026-03-08T02:30:00',
     '2026-11-01T01:30:00',
@@ -50,6 +54,8 @@ const DST_LOCALS: Record<string, string[]> = {
   ],
   'US/Eastern': ['2025-11-02T01:30:00', '2026-03-08T02:30:00', '2026-11-01T01:30:00'],
   'Australia/Sydney': [
+    '2028-10-01T02:30:00', // gap on the 1st
+    '2027-04-04T02:00:00',
     '2026-04-05T02:30:00',
     '2025-10-05T02:30:00',
     '2026-10-04T02:30:00',
@@ -827,7 +833,7 @@ export const scenarioIntentArb: fc.Arbitrary<ScenarioIntent> = fc.record({
       weight: 3,
       arbitrary: fc.record({
         kind: fc.constant('random' as const),
-        year: fc.constantFrom(2025, 2026, 2028),
+        year: fc.constantFrom(2024, 2025, 2026, 2027, 2028),
         month: fc.integer({ min: 1, max: 12 }),
         day: fc.oneof(fc.constantFrom(1, 15, 28, 29, 30, 31), fc.integer({ min: 1, max: 31 })),
         hour: fc.oneof(fc.constantFrom(0, 1, 2, 3, 23), fc.integer({ min: 0, max: 23 })),
@@ -1228,6 +1234,13 @@ export function renderScenario(si: ScenarioIntent): Json {
         list[si.created.pick % list.length]!,
         si.created.later ? 'later' : 'compatible',
       ) + si.created.ms;
+    if (si.anchor?.kind === 'dst') {
+      // start ~40 days before the anchor's own transition, so a later boundary falls on it
+      created =
+        localToInstant(zone, list[si.anchor.pick % list.length]!) -
+        (40 * 86_400_000 + (si.created.later ? 0 : 17 * 3_600_000)) +
+        si.created.ms;
+    }
   }
   const createdAt = renderInstant(created, si.createdEnc);
   // --- anchor ---
