@@ -199,9 +199,15 @@ async function main(argv: string[]): Promise<number> {
     if (demo) {
       const { runDemo } = await import('../cli/demo/run-demo.js');
       // A failed demo is reported, and the stack stays up to look into why.
-      await runDemo(config, process.stdout).catch((error: unknown) =>
+      const ran = runDemo(config, process.stdout).catch((error: unknown) =>
         say(`the demo failed: ${(error as Error).message}`),
       );
+      // Ctrl-C during the demo stops the stack at once; the demo's workflows stay in Temporal.
+      const interrupted = await Promise.race([ran.then(() => null), signalled]);
+      if (interrupted !== null) {
+        say(`${interrupted} during the demo: stopping`);
+        return 130;
+      }
     }
     say('running; press Ctrl-C to stop everything');
     const died = Promise.race(runningProcesses().map((p) => p.exited.then(() => p)));
