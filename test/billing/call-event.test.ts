@@ -200,7 +200,7 @@ describe('invalid_event', () => {
     [{ handoffAt: '2026-02-02T24:00:00Z' }, 'handoffAt at 24:00'],
     [{ answeredAt: '2026-02-02T10:00:00.1234Z' }, 'four fraction digits'],
     [{ parentCallId: 7 }, 'a numeric parentCallId'],
-  ])('%j (%s)', (overrides) => {
+  ])('%j (%s)', (overrides, _reason: string) => {
     expect(reason(classify(eventJson(overrides)))).toBe('invalid_event');
   });
 
@@ -345,7 +345,7 @@ describe('exactly once: duplicates and conflicting duplicates', () => {
     [{ status: 'failed' }, 'another status'],
     [{ handoffAt: '2026-02-02T10:00:30Z' }, 'a handoff'],
     [{ parentCallId: 'CA0' }, 'a parent'],
-  ])('different content (%j, %s) is conflicting_duplicate', (overrides) => {
+  ])('different content (%j, %s) is conflicting_duplicate', (overrides, _reason: string) => {
     const dedup = new InMemoryCallDedup();
     classify(eventJson(), ARRIVAL, dedup);
     expect(classify(eventJson(overrides), ARRIVAL, dedup)).toMatchObject({

@@ -139,7 +139,7 @@ describe('plan: refused values', () => {
     [{ alertThresholdsPercent: [50.5] }, 'a fractional threshold'],
     [{ alertThresholdsPercent: ['50'] }, 'a string threshold'],
     [{ alertThresholdsPercent: null }, 'null thresholds'],
-  ])('%j is refused (%s)', (overrides) => {
+  ])('%j is refused (%s)', (overrides, _reason: string) => {
     expect(() => parsePlan(planJson(overrides))).toThrow(InvalidPlanError);
   });
 

@@ -317,6 +317,23 @@ describe('order of operations', () => {
     expect(run({ operations: [long, short] }).cycles[0]!.usedMillicredits).toBe(2_000n);
   });
 
+  it('a call and a now change at the same instant: the call listed before the change keeps the old plan (5 min = 5,000 mc), the one after uses the new (5 credits/min = 25,000 mc)', () => {
+    const call = (id: string) =>
+      callOp('2026-01-05T10:05:00Z', callLasting(id, '2026-01-05T10:05:00Z', 300));
+    const out = run({
+      operations: [
+        call('C1'),
+        changePlan(
+          '2026-01-05T10:05:00Z',
+          planJson({ id: 'b', allowanceCredits: '2000', creditsPerMinute: '5' }),
+          'now',
+        ),
+        call('C2'),
+      ],
+    });
+    expect(out.cycles[0]).toMatchObject({ planId: 'b', usedMillicredits: 30_000n });
+  });
+
   it("an operation at a boundary instant happens after the new cycle starts: a purchase at 1 Feb 00:00 is February's", () => {
     const out = run({ operations: [purchase('2026-02-01T00:00:00Z', 'p1', '5')] });
     expect(out.cycles.map((c) => c.purchasedMillicredits)).toEqual([0n, 5_000n, 0n]);

@@ -163,7 +163,7 @@ describe('a malformed scenario', () => {
     [{ graceSeconds: 1.5 }, 'fractional grace'],
     [{ maxLateSeconds: 31_622_401 }, 'maxLateSeconds over 366 days'],
     [{ maxLateSeconds: null }, 'null maxLateSeconds'],
-  ])('account %j (%s)', (overrides) => {
+  ])('account %j (%s)', (overrides, _reason: string) => {
     expect(malformed(withAccount(overrides))).toMatch(/account\./);
   });
 
@@ -183,7 +183,7 @@ describe('a malformed scenario', () => {
     ['2026-03-01', 'a date only'],
     ['2026-03-01T00:00:00', 'no offset'],
     [1_772_323_200_000, 'a number'],
-  ])('until %j (%s)', (until) => {
+  ])('until %j (%s)', (until, _reason: string) => {
     expect(malformed(scenario({ until }))).toMatch(/^until: /m);
   });
 
@@ -217,7 +217,7 @@ describe('a malformed scenario', () => {
     [change({ effective: null }), 'a null `effective`'],
     [change({ plan: planJson({ id: '' }) }), 'a new plan with an empty id'],
     [change({ plan: undefined }), 'a plan change without a plan'],
-  ])('operation %j (%s)', (op) => {
+  ])('operation %j (%s)', (op, _reason: string) => {
     expect(malformed(withOp(op))).toMatch(/^operations\.0/m);
   });
 

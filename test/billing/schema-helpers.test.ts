@@ -39,7 +39,7 @@ describe('JSON integer fields', () => {
     ['5', 'a string'],
     [true, 'a boolean'],
     [null, 'null'],
-  ])('refuse %j (%s)', (value) => {
+  ])('refuse %j (%s)', (value, _reason: string) => {
     expect(secondsField.safeParse(value).success).toBe(false);
   });
 

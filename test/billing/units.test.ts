@@ -173,7 +173,7 @@ describe('credit amounts ("12.5" credits = 12,500 millicredits)', () => {
     [null, 'null'],
     [undefined, 'absent'],
     [true, 'a boolean'],
-  ])('%j is refused (%s)', (value) => {
+  ])('%j is refused (%s)', (value, _reason: string) => {
     expect(parseCredits(value)).toBeUndefined();
   });
 
@@ -202,7 +202,7 @@ describe('prices ("0.12" major units = 120,000 micro-units)', () => {
     ['1.2e-1', 'an exponent'],
     [' 0.12', 'a space'],
     [0.12, 'a JSON number'],
-  ])('%j is refused (%s)', (value) => {
+  ])('%j is refused (%s)', (value, _reason: string) => {
     expect(parsePriceMicros(value)).toBeUndefined();
   });
 });
