@@ -865,6 +865,22 @@ describe('alerts', () => {
     ]);
   });
 
+  it('a late call prices with the plan at its answer but alerts with the thresholds in effect at its arrival', () => {
+    const driver = new LedgerDriver(account(), thresholds([50]));
+    // Same allowance, so the change's proration adds 0; plan b alerts at 90% only.
+    driver.changePlan(
+      '2026-02-01T00:30:00Z',
+      thresholds([90], { id: 'b', creditsPerMinute: '3' }),
+      'now',
+    );
+    const effects = driver.book(
+      '2026-02-01T02:00:00Z',
+      callLasting('CA1', '2026-01-31T23:00:00Z', 360),
+    );
+    expect(driver.cycle(1)).toMatchObject({ usedMillicredits: '6000', lateAdjustments: 1 }); // 1 credit/min
+    expect(effects.filter((e) => e.type === 'alert')).toEqual([]); // 60%: b has no 50%
+  });
+
   it('every cycle starts with all thresholds armed: 50 fires in January and again in February', () => {
     const driver = new LedgerDriver(account(), thresholds([50]));
     use(driver, 'CA1', '2026-01-10T00:00:00Z', 360);

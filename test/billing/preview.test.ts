@@ -393,6 +393,16 @@ describe('purchases', () => {
     expect(out.cycles[0]!.purchasedMillicredits).toBe(100_000n);
   });
 
+  it('a purchase of "0" credits is accepted and uses up its id', () => {
+    const out = run({
+      operations: [
+        purchase('2026-01-05T00:00:00Z', 'p1', '0'),
+        purchase('2026-01-06T00:00:00Z', 'p1', '10'),
+      ],
+    });
+    expect(out.cycles[0]!.purchasedMillicredits).toBe(0n);
+  });
+
   it('the empty string is a purchase id like any other', () => {
     const out = run({
       operations: [

@@ -156,6 +156,8 @@ describe('a malformed scenario', () => {
     [{ billingAnchor: '2026-01-01T00:00:00.000' }, 'an anchor with a fraction'],
     [{ billingAnchor: '2026-01-01T24:00:00' }, 'an anchor at 24:00'],
     [{ billingAnchor: null }, 'a null anchor'],
+    [{ billingAnchor: '2026-02-30T09:00:00' }, 'an anchor on a day its own month lacks'],
+    [{ billingAnchor: '2027-02-29T09:00:00' }, 'an anchor on 29 Feb of a common year'],
     [{ graceSeconds: 604_801 }, 'grace over 7 days'],
     [{ graceSeconds: -1 }, 'negative grace'],
     [{ graceSeconds: '3600' }, 'grace as a string'],
