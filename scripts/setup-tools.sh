@@ -2,9 +2,12 @@
 # Builds the two Go tools the local stack and the tests run, into .tools/bin (git-ignored):
 #   temporal  the Temporal CLI, whose `server start-dev` is the Temporal dev server (server 1.29.1, UI 2.42.1)
 #   mailpit   an SMTP server with a web inbox and a REST API
-# Each is skipped when the right version is already there. They are built from the Go module proxy
-# with `go install`, reusing Go's module and build caches, so nothing is downloaded at run time.
-# CLI 1.5.1 is the newest release installable this way: later ones carry `replace` directives.
+# Each is skipped when the right version is already there. Both come from the Go module proxy,
+# reusing Go's module and build caches, so nothing is downloaded at run time.
+# CLI 1.5.1 is the newest release `go install` can build: later ones carry `replace` directives.
+# Mailpit's web inbox is a JavaScript app that its releases compile and embed; the Go module holds
+# only its sources, so a plain `go install` gives a Mailpit whose inbox page is blank. We build it
+# as its release does: the module's sources, `npm ci` + `npm run package`, then `go build`.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,9 +26,10 @@ temporal_ok() {
 
 mailpit_ok() {
   [ -x "$bin/mailpit" ] || return 1
-  # `mailpit version` would ask GitHub for the latest release; the binary's build info says it offline.
+  # `mailpit version` would ask GitHub for the latest release; the binary's build info says it
+  # offline. Only this script's build (inbox included) stamps the version into the binary.
   if command -v go >/dev/null 2>&1; then
-    go version -m "$bin/mailpit" 2>/dev/null | grep -qE "^[[:space:]]+mod[[:space:]]+github.com/axllent/mailpit[[:space:]]+$mailpit_version([[:space:]]|$)"
+    go version -m "$bin/mailpit" 2>/dev/null | grep -qF -- "-X github.com/axllent/mailpit/config.Version=$mailpit_version"
   else
     return 0 # cannot check without Go; a binary built by this script is the only way it got there
   fi
@@ -73,9 +77,21 @@ if ! temporal_ok; then
 fi
 
 if ! mailpit_ok; then
-  say "building mailpit $mailpit_version..."
+  say "building mailpit $mailpit_version with its web inbox..."
   start=$(date +%s)
-  go install "github.com/axllent/mailpit@$mailpit_version"
+  src=$(go mod download -json "github.com/axllent/mailpit@$mailpit_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] || { say "could not download the mailpit $mailpit_version module" >&2; exit 1; }
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  cp -R "$src/." "$work/"
+  chmod -R u+w "$work" # the module cache is read-only
+  (
+    cd "$work"
+    npm ci --no-audit --no-fund --loglevel=error </dev/null >/dev/null
+    npm run -s package >/dev/null
+    GOFLAGS="-buildvcs=false -mod=mod" go build \
+      -ldflags "-X github.com/axllent/mailpit/config.Version=$mailpit_version" -o "$bin/mailpit" .
+  )
   mailpit_ok || { say "built mailpit but its build info does not say $mailpit_version" >&2; exit 1; }
   built mailpit "$start"
 fi

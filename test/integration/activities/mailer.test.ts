@@ -43,6 +43,16 @@ describe('the SMTP mailer', () => {
     dead.close();
   });
 
+  it('is read by people in Mailpit, whose web inbox app is built into the binary', async () => {
+    const page = await fetch(`${inject('mailpitUrl')}/`);
+    expect(page.status).toBe(200);
+    const script = /src="([^"]*app\.js[^"]*)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    const app = await fetch(`${inject('mailpitUrl')}${script}`);
+    expect(app.status).toBe(200);
+    expect((await app.text()).length).toBeGreaterThan(10_000);
+  });
+
   it('derives Message-IDs from what the email is about, safe for the header', () => {
     expect(messageIdFor('statement', 'acme 2026-11')).toBe(
       '<statement.acme_2026-11@billing.local>',
