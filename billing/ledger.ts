@@ -112,6 +112,11 @@ export interface CycleStatement {
   alerts: AlertRecord[];
 }
 
+/**
+ * One operation at instant `at`. Exactly-once is the caller's, through its stores: a `bookCall`
+ * carries a call the dedup store accepted as new, and a `purchase` a purchase id never used before
+ * (a unique key in PostgreSQL in the workflow, a set in `preview`).
+ */
 export type LedgerOperation =
   | { type: 'advance'; at: EpochMs }
   | { type: 'bookCall'; at: EpochMs; call: CallEvent }
