@@ -146,7 +146,7 @@ export function utf8Length(text: string): number {
 export function eventSize(raw: unknown): number {
   let json: string | undefined;
   try {
-    json = JSON.stringify(raw) as string | undefined;
+    json = JSON.stringify(raw); // undefined for a function or symbol, despite its type
   } catch {
     return 0; // not JSON at all (a cycle, a bigint): the schema check rejects it as invalid
   }
