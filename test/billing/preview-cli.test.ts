@@ -2,40 +2,18 @@
  * `npm run -s billing -- preview < scenario.json` as a process: the compiled CLI (built once
  * here; bin/run-built.js rebuilds on its own when a source is newer than the build).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runBilling } from '../harness/cli.js';
 import { callLasting, callOp, planJson, scenario } from './builders.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = join(root, 'test', 'fixtures');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `billing <args>` with `input` on stdin. */
-function billing(args: string[], input: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bin', 'billing.js'), ...args], {
-      cwd: root,
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const preview = (input: string) => billing(['preview'], input);
+const preview = (input: string) => runBilling(['preview'], {}, { input });
 const previewJson = (value: unknown) => preview(JSON.stringify(value));
 
 /** Same values and same key order. */
@@ -200,7 +178,7 @@ describe.concurrent('preview on scenarios checked by hand', () => {
   });
 
   it('--help prints the usage and exits 0', async () => {
-    const run = await billing(['preview', '--help'], '');
+    const run = await runBilling(['preview', '--help'], {});
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/usage: billing preview/);
   });

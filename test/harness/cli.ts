@@ -8,6 +8,12 @@ export interface CliResult {
   readonly stderr: string;
 }
 
+export interface RunOptions {
+  /** Written to the child's standard input (closed empty when absent). */
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
 /**
  * Runs a compiled entry point (`dist/<entry>`) as a child process with `env` over this process's
  * environment; `undefined` removes a variable. Kills it after `timeoutMs`.
@@ -16,15 +22,16 @@ export function runCompiled(
   entry: string,
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-  timeoutMs = 60_000,
+  { input = '', timeoutMs = 60_000 }: RunOptions = {},
 ): Promise<CliResult> {
   const root = parseConfig({}).paths.root;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(root, 'dist', entry), ...args], {
       env: childEnvironment(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       timeout: timeoutMs,
     });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -38,6 +45,7 @@ export function runCompiled(
 export function runBilling(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
+  options: RunOptions = {},
 ): Promise<CliResult> {
-  return runCompiled(join('cli', 'billing.js'), args, env);
+  return runCompiled(join('cli', 'billing.js'), args, env, options);
 }
