@@ -63,8 +63,6 @@ export interface CycleState extends CycleSpan {
   usedMillicredits: Amount;
   billableSeconds: number;
   lateAdjustments: number;
-  /** Calls booked here with billed seconds > 0. */
-  billedCalls: number;
   /** Thresholds that fired and have not re-armed. */
   disarmedPercents: number[];
   alerts: AlertRecord[];
@@ -193,7 +191,6 @@ function newCycle(index: number, span: CycleSpan, allowance: bigint, grants: Gra
     usedMillicredits: '0',
     billableSeconds: 0,
     lateAdjustments: 0,
-    billedCalls: 0,
     disarmedPercents: [],
     alerts: [],
   };
@@ -320,8 +317,8 @@ export function statementOf(
 ): CycleStatement {
   // The plan in effect at the last instant before the end sets the plan, price and currency.
   const plan = planAt(state, cycle.end - 1);
-  const purchased = sumGrants(cycle.grants);
-  const available = big(cycle.allowanceMillicredits) + purchased;
+  const available = availableOf(cycle);
+  const purchased = available - big(cycle.allowanceMillicredits);
   const overage = maxBig(0n, big(cycle.usedMillicredits) - available);
   return {
     index: cycle.index,
@@ -360,7 +357,6 @@ function bookCall(state: LedgerState, call: CallEvent, arrival: EpochMs, effects
   if (rating.billedSeconds > 0) {
     cycle.usedMillicredits = (big(cycle.usedMillicredits) + rating.millicredits).toString();
     cycle.billableSeconds += rating.billedSeconds;
-    cycle.billedCalls += 1;
     if (late) cycle.lateAdjustments += 1;
   }
   effects.push({
@@ -428,33 +424,32 @@ function changePlan(
 }
 
 /**
- * Threshold alerts of the open cycle (section 7): each threshold of the plan in effect fires
- * once while armed when `used * 100 >= p * available` (and `available > 0`), and re-arms when
- * `used * 100 < p * available` again. Thresholds fire in ascending order.
+ * Threshold alerts of the open cycle (section 7). First, any fired threshold re-arms when
+ * `used * 100 < p * available` again, whatever the plan in effect (armed state belongs to the
+ * percent value, and a plan change keeps it). Then each threshold of the plan in effect fires,
+ * in ascending order, when it is armed, `available > 0` and `used * 100 >= p * available`.
  */
 function evaluateAlerts(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
   const cycle = openCycle(state);
   const thresholds = planAt(state, at).alertThresholdsPercent;
-  if (thresholds.length === 0) return;
+  if (thresholds.length === 0 && cycle.disarmedPercents.length === 0) return;
   const available = availableOf(cycle);
   const used100 = big(cycle.usedMillicredits) * 100n;
+  const reached = (percent: number) => used100 >= BigInt(percent) * available;
+  cycle.disarmedPercents = cycle.disarmedPercents.filter(reached);
+  if (available <= 0n) return;
   for (const percent of thresholds) {
-    const line = BigInt(percent) * available;
-    const disarmed = cycle.disarmedPercents.includes(percent);
-    if (!disarmed && available > 0n && used100 >= line) {
-      cycle.disarmedPercents.push(percent);
-      cycle.alerts.push({ thresholdPercent: percent, at });
-      effects.push({
-        type: 'alert',
-        at,
-        cycleIndex: cycle.index,
-        thresholdPercent: percent,
-        usedMillicredits: cycle.usedMillicredits,
-        availableMillicredits: available.toString(),
-      });
-    } else if (disarmed && used100 < line) {
-      cycle.disarmedPercents = cycle.disarmedPercents.filter((p) => p !== percent);
-    }
+    if (cycle.disarmedPercents.includes(percent) || !reached(percent)) continue;
+    cycle.disarmedPercents.push(percent);
+    cycle.alerts.push({ thresholdPercent: percent, at });
+    effects.push({
+      type: 'alert',
+      at,
+      cycleIndex: cycle.index,
+      thresholdPercent: percent,
+      usedMillicredits: cycle.usedMillicredits,
+      availableMillicredits: available.toString(),
+    });
   }
 }
 

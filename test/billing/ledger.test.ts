@@ -808,16 +808,20 @@ describe('alerts', () => {
     expect(driver.alerts().map((a) => a.thresholdPercent)).toEqual([50, 60]);
   });
 
-  it('a percent not in the plan in effect keeps its state until a plan that has it is in effect again', () => {
+  it('a fired percent re-arms even while the plan in effect does not list it, and fires again when a plan with it returns', () => {
     const driver = new LedgerDriver(account(), thresholds([50]));
-    use(driver, 'CA1', '2026-01-10T00:00:00Z', 360); // 6,000/10,000: 50 fires
+    use(driver, 'CA1', '2026-01-10T00:00:00Z', 360); // 6,000/10,000 = 60%: 50 fires
     driver.changePlan('2026-01-11T00:00:00Z', thresholds([], { id: 'none' }), 'now');
-    driver.purchase('2026-01-12T00:00:00Z', 'p1', '10'); // 6,000/20,000 = 30%: would re-arm 50 on plan A
-    expect(driver.cycle(0).disarmedPercents).toEqual([50]);
-    use(driver, 'CA2', '2026-01-13T00:00:00Z', 360); // 12,000/20,000 = 60%
-    const back = driver.changePlan('2026-01-14T00:00:00Z', thresholds([50], { id: 'a2' }), 'now');
-    expect(back.filter((e) => e.type === 'alert')).toEqual([]);
+    expect(driver.cycle(0).disarmedPercents).toEqual([50]); // still 60%: stays fired
+    driver.purchase('2026-01-12T00:00:00Z', 'p1', '10'); // 6,000/20,000 = 30% < 50%: re-arms
+    expect(driver.cycle(0).disarmedPercents).toEqual([]);
+    use(driver, 'CA2', '2026-01-13T00:00:00Z', 360); // 12,000/20,000 = 60%, plan lists no 50
     expect(driver.alerts()).toHaveLength(1);
+    const back = driver.changePlan('2026-01-14T00:00:00Z', thresholds([50], { id: 'a2' }), 'now');
+    expect(back.filter((e) => e.type === 'alert').map((e) => e.type === 'alert' && e.at)).toEqual([
+      Date.parse('2026-01-14T00:00:00Z'),
+    ]);
+    expect(driver.alerts().map((a) => a.thresholdPercent)).toEqual([50, 50]);
   });
 
   it('no alerts when nothing is available (allowance 0, no purchases), however much is used', () => {

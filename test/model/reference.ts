@@ -47,9 +47,10 @@ export class ReferenceMalformed extends Error {
  */
 export interface RefOptions {
   /**
-   * Section 7: "A fired threshold re-arms when used*100 < p*available again". Default (false): only
-   * the thresholds of the plan in effect are looked at (to fire or to re-arm). true: every percent
-   * value that fired in the cycle may re-arm, even when the plan in effect no longer lists it.
+   * Section 7: "A fired threshold re-arms when used*100 < p*available again". Default (true): every
+   * percent value that fired in the cycle may re-arm, even when the plan in effect no longer lists
+   * it (the sentence has no "of the plan in effect"). false: only the thresholds of the plan in
+   * effect are looked at, to fire or to re-arm.
    */
   rearmAllPercents?: boolean;
 }
@@ -700,7 +701,7 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const plan = planAt(at);
     const available = c.allowance + c.purchased;
     const percents = new Set(plan.thresholds);
-    if (options.rearmAllPercents) for (const p of c.fired) percents.add(p);
+    if (options.rearmAllPercents ?? true) for (const p of c.fired) percents.add(p);
     for (const p of [...percents].sort((x, y) => x - y)) {
       const bp = BigInt(p);
       const reached = available > 0n && c.used * 100n >= bp * available;
