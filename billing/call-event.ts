@@ -199,8 +199,11 @@ export function sameCallContent(a: CallEvent, b: CallEvent): boolean {
 }
 
 /**
- * Deduplication is a port: PostgreSQL in the workflow (a unique (account, call id) key), a map in
- * `preview` and in tests. Only accepted events are recorded: a rejected event never takes its id.
+ * Deduplication is a port: the core asks it whether a call id was accepted before, and with what
+ * content. It is synchronous so the checks stay pure and in spec order: `preview` and the tests
+ * back it with a map; the ingest activity backs it with the accepted versions of a batch's call
+ * ids, read from PostgreSQL in one query (unique (account, call id) key) and then inserted.
+ * Only accepted events are recorded: a rejected event never takes its id.
  */
 export interface CallDedupStore {
   /** The version of this call id accepted earlier, if any. */
