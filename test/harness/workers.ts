@@ -4,11 +4,19 @@
  * - as a child process running the real entrypoint (`startWorkerProcess`), which a test may
  *   SIGKILL. Its sticky-queue and activity timeouts are short, so a replacement takes over in
  *   seconds rather than Temporal's production minutes.
+ * And, for workflow code of a test's own (never in workflows/), `bundleTestWorkflows` plus
+ * `testWorkflowWorkers`: a worker in this process on that bundle, without activities.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createSmtpMailer } from '../../activities/mailer.js';
@@ -66,6 +74,13 @@ export async function connectTestClient(address = inject('temporalAddress')): Pr
 
 let runtimeInstalled = false;
 
+/** Temporal's runtime for this process, once: warnings and errors only (INFO buries vitest's report). */
+export function installTestRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: createLogger('WARN'), shutdownSignals: [] });
+  runtimeInstalled = true;
+}
+
 export interface InProcessWorkers {
   readonly identity: string;
   /**
@@ -82,11 +97,7 @@ export async function inProcessWorkers(
   taskQueue: string,
   identity = `in-process-${process.pid}`,
 ): Promise<InProcessWorkers> {
-  if (!runtimeInstalled) {
-    // Warnings and errors only: Temporal's INFO lines would bury vitest's report.
-    Runtime.install({ logger: createLogger('WARN'), shutdownSignals: [] });
-    runtimeInstalled = true;
-  }
+  installTestRuntime();
   const config = parseConfig({ ...harnessEnv(database, taskQueue), WORKER_IDENTITY: identity });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
@@ -106,6 +117,42 @@ export async function inProcessWorkers(
       mailer.close();
       await connection.close();
     },
+  };
+}
+
+/**
+ * Bundles a test's own workflow module (the `.ts` file; the bundler resolves its `.js` imports
+ * to their sources), as the global setup bundles workflows/ for the production workers.
+ */
+export async function bundleTestWorkflows(workflowsPath: string): Promise<{ code: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: createLogger('WARN') });
+  return { code };
+}
+
+/**
+ * Workers in this process for `taskQueue` on workflow code of the test's own (no activities),
+ * with the test's sinks if any; the harness's Temporal server, namespace `default`.
+ */
+export async function testWorkflowWorkers(
+  taskQueue: string,
+  options: Pick<WorkerOptions, 'workflowBundle' | 'sinks'>,
+  identity = `test-workflows-${process.pid}`,
+): Promise<InProcessWorkers> {
+  installTestRuntime();
+  const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+  return {
+    identity,
+    async runUntil(work) {
+      const worker = await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        identity,
+        ...options,
+      });
+      return worker.runUntil(work);
+    },
+    close: () => connection.close(),
   };
 }
 
