@@ -74,7 +74,7 @@ export async function connectTestClient(address = inject('temporalAddress')): Pr
 
 let runtimeInstalled = false;
 
-/** Temporal's runtime for this process, once: warnings and errors only (INFO buries vitest's report). */
+/** Temporal's runtime for this process, once: warnings and errors only (INFO buries vitest's). */
 export function installTestRuntime(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: createLogger('WARN'), shutdownSignals: [] });

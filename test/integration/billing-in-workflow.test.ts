@@ -131,7 +131,7 @@ describe('billing/ inside the Temporal workflow sandbox', () => {
 
   it('replaying the recorded history through the same bundle is deterministic and computes the same outputs', async () => {
     const replayed: Computed[] = [];
-    // Throws (DeterminismViolationError or ReplayError) if the replay issues other commands or fails.
+    // Throws (DeterminismViolationError, ReplayError) if the replay issues other commands or fails.
     await Worker.runReplayHistory(
       { workflowBundle: bundle, sinks: recordingSinks(replayed) },
       history,
