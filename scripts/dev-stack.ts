@@ -5,7 +5,6 @@
  * demo; then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
@@ -108,6 +107,9 @@ async function startStack(config: Config): Promise<void> {
   if (failure) throw failure.reason;
   const [databaseUrl, temporalServer, mail] = await Promise.all([postgres, temporal, mailpit]);
 
+  // Decided once, before the worker starts, and passed to it, so the wait below matches exactly
+  // the worker started here: WORKER_IDENTITY when set, otherwise `<this stack's pid>@<host>`.
+  const identity = config.worker.identity;
   const worker = await timed('Worker', async () => {
     const child = startProcess({
       name: 'worker',
@@ -118,16 +120,15 @@ async function startStack(config: Config): Promise<void> {
         DATABASE_URL: databaseUrl,
         TEMPORAL_ADDRESS: temporalServer.address,
         SMTP_URL: mail.smtpUrl,
+        WORKER_IDENTITY: identity,
       }),
     });
-    // The worker's default identity; matching it ignores pollers a previous run left listed.
-    const identity = `${child.pid}@${hostname()}`;
     const client = await connectClient(config);
     try {
       await waitUntil(
         async () => (await workflowPollers(client, config.temporal.taskQueue)).includes(identity),
         {
-          what: `worker on task queue '${config.temporal.taskQueue}'`,
+          what: `worker ${identity} on task queue '${config.temporal.taskQueue}'`,
           timeoutMs: 90_000,
           process: child,
         },
@@ -145,6 +146,7 @@ async function startStack(config: Config): Promise<void> {
     ['PostgreSQL', describeDatabaseUrl(databaseUrl)],
     ['SMTP', mail.smtpUrl],
     ['Task queue', config.temporal.taskQueue],
+    ['Worker', identity],
     ['Logs', logs],
   ];
   const width = Math.max(...rows.map(([label]) => label!.length));

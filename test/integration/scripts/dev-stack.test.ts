@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -44,13 +45,57 @@ async function stackEnv(): Promise<Record<string, string | undefined>> {
   };
 }
 
+interface RunningStack {
+  readonly process: ChildProcess;
+  /** Everything it printed so far, stdout and stderr together. */
+  output(): string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Every stack a test started, killed after the tests if still running. */
+const started: RunningStack[] = [];
+
+/** Starts the compiled dev stack with `env` and waits until it says it is running. */
+async function startDevStack(
+  env: Record<string, string | undefined>,
+  args: readonly string[],
+): Promise<RunningStack> {
+  const child = spawn(process.execPath, [join(root, 'dist', 'scripts', 'dev-stack.js'), ...args], {
+    env: childEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const stack = { process: child, output: () => output, exited };
+  started.push(stack);
+
+  const deadline = Date.now() + 50_000;
+  while (!output.includes('press Ctrl-C to stop everything')) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      throw new Error(`the stack did not come up:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return stack;
+}
+
 describe('the dev stack command', () => {
   let holder: Server | undefined;
-  let stack: ChildProcess | undefined;
 
-  afterAll(() => {
+  afterAll(async () => {
     holder?.close();
-    stack?.kill('SIGKILL');
+    // A stack a failed test left running: SIGTERM lets it stop its servers and worker (a SIGKILL
+    // would orphan them); SIGKILL only if it does not exit in time.
+    const running = started.filter((stack) => stack.process.exitCode === null);
+    for (const stack of running) stack.process.kill('SIGTERM');
+    await Promise.all(
+      running.map((stack) =>
+        Promise.race([stack.exited, new Promise((resolve) => setTimeout(resolve, 40_000))]),
+      ),
+    );
+    for (const stack of running) stack.process.kill('SIGKILL');
   });
 
   it('refuses to start when a port is taken, naming the port, its use and the variable', async () => {
@@ -71,22 +116,8 @@ describe('the dev stack command', () => {
   it('starts every part, runs the demo, passes the doctor, and stops everything on SIGTERM', async () => {
     const env = await stackEnv();
     const dataDir = env.DATA_DIR!;
-    stack = spawn(process.execPath, [join(root, 'dist', 'scripts', 'dev-stack.js'), '--demo'], {
-      env: childEnvironment(env),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => stack!.once('exit', resolve));
-
-    const deadline = Date.now() + 90_000;
-    while (!output.includes('press Ctrl-C to stop everything')) {
-      if (Date.now() > deadline || stack.exitCode !== null) {
-        throw new Error(`the stack did not come up:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    const stack = await startDevStack(env, ['--demo']);
+    const output = stack.output();
     expect(output).toContain(`Temporal Web UI  http://localhost:${env.TEMPORAL_UI_PORT}`);
     expect(output).toContain(`Mailpit inbox    http://localhost:${env.MAILPIT_UI_PORT}`);
     expect(output).toMatch(/^acme-dental +starter +\S+ to \S+ +closed/m);
@@ -99,15 +130,36 @@ describe('the dev stack command', () => {
     expect(processesMentioning(dataDir)).not.toContain(workerPid);
     expect(() => process.kill(workerPid, 0)).not.toThrow();
 
+    // Without WORKER_IDENTITY, the worker is named after the stack's pid.
+    const identity = `${stack.process.pid}@${hostname()}`;
+    expect(output).toMatch(new RegExp(`^ +Worker +${identity.replace(/\./g, '\\.')}$`, 'm'));
     const doctor = await runBilling(['doctor'], env);
+    expect(doctor.stdout).toContain(`polled by ${identity}`);
     expect(doctor.stdout).toContain('doctor: all checks passed');
     expect(doctor.code).toBe(0);
 
-    stack.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(output).toMatch(/SIGTERM: stopping\n\[stack\] stopped\n$/);
+    stack.process.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+    expect(stack.output()).toMatch(/SIGTERM: stopping\n\[stack\] stopped\n$/);
     // No orphans: every server and the worker are gone.
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(() => process.kill(workerPid, 0)).toThrow();
+  });
+
+  it('comes up with WORKER_IDENTITY set, its worker polling under that identity', async () => {
+    const identity = `stack-test-worker-${randomBytes(3).toString('hex')}`;
+    const env = await stackEnv();
+    env.WORKER_IDENTITY = identity;
+    const stack = await startDevStack(env, []);
+    expect(stack.output()).toMatch(new RegExp(`^ +Worker +${identity}$`, 'm'));
+
+    const doctor = await runBilling(['doctor'], env);
+    expect(doctor.stdout).toContain(`polled by ${identity}`);
+    expect(doctor.stdout).toMatch(/✓ end to end +probe workflow ran on stack-test-worker-/);
+    expect(doctor.code).toBe(0);
+
+    stack.process.kill('SIGTERM');
+    expect(await stack.exited).toBe(0);
+    expect(processesMentioning(env.DATA_DIR!)).toEqual([]);
   });
 });
