@@ -3,7 +3,7 @@
  * migrations current), SMTP (EHLO), Temporal (frontend, namespace, a worker polling the task
  * queue) and then runs the probe workflow end to end through the worker: its activity writes a row
  * that the doctor reads back and sends an email. Prints one line per part; exits 1 naming every
- * part that failed.
+ * part that failed. No check throws: any error, expected or not, is its part's ✗ line.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
@@ -24,6 +24,15 @@ const skipped = (detail: string): Outcome => ({ ok: false, detail, skipped: true
 function reason(error: unknown): string {
   if (error instanceof AggregateError && error.errors.length > 0) return reason(error.errors[0]);
   return error instanceof Error ? error.message || error.name : String(error);
+}
+
+/** Runs a check so that nothing escapes it: an error the check did not expect is its ✗ line. */
+async function total(check: () => Promise<Outcome>): Promise<Outcome> {
+  try {
+    return await check();
+  } catch (error) {
+    return failed(`the check failed unexpectedly: ${reason(error)}`);
+  }
 }
 
 async function checkPostgres(config: Config): Promise<Outcome> {
@@ -80,7 +89,15 @@ async function checkTemporal(
       `${address} answers, but namespace '${namespace}' (TEMPORAL_NAMESPACE): ${reason(describeError)}`,
     );
   }
-  const pollers = await workflowPollers(client, taskQueue);
+  let pollers: string[];
+  try {
+    pollers = await workflowPollers(client, taskQueue);
+  } catch (pollersError) {
+    return failed(
+      `${address} namespace '${namespace}' answers, but the pollers of task queue '${taskQueue}' ` +
+        `(TASK_QUEUE) cannot be listed: ${reason(pollersError)}`,
+    );
+  }
   if (pollers.length === 0) {
     return failed(
       `${address} namespace '${namespace}' answers, but no worker polls task queue '${taskQueue}' ` +
@@ -192,8 +209,8 @@ export async function run(args: string[]): Promise<number> {
   };
 
   const [postgres, smtp, connected] = await Promise.all([
-    checkPostgres(config),
-    checkSmtp(config),
+    total(() => checkPostgres(config)),
+    total(() => checkSmtp(config)),
     connectClient(config, 3_000).then(
       (client) => ({ client, error: null }),
       (error: unknown) => ({ client: null, error }),
@@ -201,7 +218,7 @@ export async function run(args: string[]): Promise<number> {
   ]);
   report('PostgreSQL', postgres);
   report('SMTP', smtp);
-  const temporal = await checkTemporal(config, connected.client, connected.error);
+  const temporal = await total(() => checkTemporal(config, connected.client, connected.error));
   report('Temporal', temporal);
 
   const blockers = [
@@ -209,12 +226,14 @@ export async function run(args: string[]): Promise<number> {
     smtp.ok ? null : 'SMTP',
     temporal.ok ? null : 'Temporal',
   ].filter((part): part is string => part !== null);
-  if (blockers.length > 0 || connected.client === null) {
+  const client = connected.client;
+  if (blockers.length > 0 || client === null) {
     report('end to end', skipped(`not run: needs ${blockers.join(', ')}`));
   } else {
-    report('end to end', await checkEndToEnd(config, connected.client));
+    report('end to end', await total(() => checkEndToEnd(config, client)));
   }
-  await connected.client?.connection.close();
+  // Every part has been reported; a connection that fails to close changes none of that.
+  await connected.client?.connection.close().catch(() => undefined);
 
   process.stdout.write(
     failures.length === 0

@@ -132,6 +132,23 @@ describe('billing doctor against the harness servers', () => {
     expect(code).toBe(1);
   });
 
+  it('fails naming Temporal, without crashing, when listing the pollers fails', async () => {
+    // Temporal answers and has the namespace, but rejects a task queue name this long.
+    const queue = 'q'.repeat(1_001);
+    const { code, stdout, stderr } = await runBilling(['doctor'], harnessEnv(database, queue));
+    expect(line(stdout, 'PostgreSQL')).toMatch(/✓ PostgreSQL/);
+    expect(line(stdout, 'Temporal')).toMatch(
+      new RegExp(
+        `✗ Temporal +${inject('temporalAddress')} namespace 'default' answers, but the pollers of ` +
+          `task queue '${queue}' \\(TASK_QUEUE\\) cannot be listed: .+`,
+      ),
+    );
+    expect(line(stdout, 'end to end')).toMatch(/- end to end +not run: needs Temporal$/);
+    expect(stdout).toMatch(/doctor: FAILED: Temporal\n$/);
+    expect(stderr).toBe('');
+    expect(code).toBe(1);
+  });
+
   it('fails naming SMTP when nothing answers at SMTP_URL', async () => {
     const closed = `smtp://127.0.0.1:${await freePort()}`;
     const env = { ...harnessEnv(database, uniqueTaskQueue('smtp')), SMTP_URL: closed };
