@@ -26,7 +26,7 @@ function line(stdout: string, part: string): string {
   return stdout.split('\n').find((l) => l.trimStart().slice(2).startsWith(part)) ?? '';
 }
 
-describe('billing doctor against a stack of its own, stopped part by part', () => {
+describe('billing doctor against a stack of its own, then with its PostgreSQL stopped', () => {
   // Servers only this file uses, so stopping them does not disturb other test files.
   let temporal: TemporalDevServer;
   let postgres: EmbeddedPostgres;
@@ -100,14 +100,50 @@ describe('billing doctor against a stack of its own, stopped part by part', () =
     expect(stdout).toMatch(/doctor: FAILED: PostgreSQL\n$/);
     expect(code).toBe(1);
   });
+});
 
-  it('fails naming Temporal when its server is stopped', async () => {
+describe('billing doctor when only Temporal is down', () => {
+  // A Temporal server of its own to stop, beside the harness's PostgreSQL and SMTP, which stay up.
+  let temporal: TemporalDevServer;
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    const dir = join(inject('runDir'), `doctor-temporal-${randomBytes(3).toString('hex')}`);
+    [temporal, database] = await Promise.all([
+      freePort().then((port) =>
+        startTemporalDevServer({
+          toolsDir: inject('toolsDir'),
+          port,
+          uiPort: null,
+          dbFile: null,
+          namespace: 'default',
+          searchAttributes: [],
+          logFile: join(dir, 'temporal.log'),
+        }),
+      ),
+      createTestDatabase('doctor_temporal'),
+    ]);
+  });
+
+  afterAll(async () => {
+    await temporal?.process.stop('SIGKILL', 2_000);
+    await database?.drop();
+  });
+
+  it('fails naming Temporal alone when its server is stopped', async () => {
     await temporal.process.stop('SIGTERM');
+    const env = {
+      ...harnessEnv(database, uniqueTaskQueue('down')),
+      TEMPORAL_ADDRESS: temporal.address,
+    };
     const { code, stdout } = await runBilling(['doctor'], env);
+    expect(line(stdout, 'PostgreSQL')).toMatch(/✓ PostgreSQL/);
+    expect(line(stdout, 'SMTP')).toMatch(/✓ SMTP/);
     expect(line(stdout, 'Temporal')).toContain(
       `✗ Temporal    cannot reach Temporal at ${temporal.address} (TEMPORAL_ADDRESS)`,
     );
-    expect(stdout).toMatch(/doctor: FAILED: PostgreSQL, Temporal\n$/);
+    expect(line(stdout, 'end to end')).toMatch(/- end to end +not run: needs Temporal$/);
+    expect(stdout).toMatch(/doctor: FAILED: Temporal\n$/);
     expect(code).toBe(1);
   });
 });
