@@ -2,8 +2,9 @@
  * Properties of the billing rules, checked with fast-check on random accounts, plans and
  * operation sequences (BILLING-RULES.md sections 4 to 8):
  * - cycles tile time, on the anchor day and time (an independent Intl-based oracle for DST);
- * - at every close, used = allowance consumed + purchases consumed + overage, and nothing is
- *   carried into the next cycle;
+ * - each cycle's statement agrees with an independent account of it (calls booked to it, purchases
+ *   and recurring grants, allowance by the rules), used = allowance consumed + purchases consumed +
+ *   overage, and nothing is carried into the next cycle;
  * - permuting calls that arrive within one cycle changes no total;
  * - applying an event twice equals applying it once.
  */
@@ -497,7 +498,23 @@ function buildScenario(shape: ScenarioShape): Json & { operations: Json[] } {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Driving the ledger the way `preview` does, observing every cycle at its start.
+// Driving the ledger the way `preview` does, observing every cycle at its start, beside a model
+// of each cycle kept from the operations alone (and the calendar, checked above), not the ledger.
+
+/** A cycle as the rules make it from the operations; only calls' credits come from the ledger. */
+interface ModelCycle {
+  index: number;
+  span: CycleSpan;
+  /**
+   * The allowance of the plan in effect at the start (prorated by time, rounded down, in a
+   * partial first cycle), then adjusted by each `now` plan change during the cycle.
+   */
+  allowance: bigint;
+  /** The recurring grants active at the start plus every purchase bought during the cycle. */
+  purchased: bigint;
+  /** The credits of the calls the ledger reported booked to this cycle (`callBooked` effects). */
+  booked: bigint;
+}
 
 interface Observation {
   /** Cycles as they were at the instant they started (before any operation at that instant). */
@@ -507,46 +524,73 @@ interface Observation {
     grants: bigint;
     used: bigint;
     alerts: number;
-    expectedPlan: Plan;
+    expectedAllowance: bigint;
     expectedGrants: bigint;
   }[];
   closed: CycleStatement[];
   open: CycleStatement[];
   booked: Extract<LedgerEffect, { type: 'callBooked' }>[];
+  /** Every cycle from the first through the one holding `until`. */
+  model: ModelCycle[];
 }
 
 function drive(scenario: Scenario): Observation {
+  const { account } = scenario;
   const facts = {
-    accountId: scenario.account.id,
-    createdAt: scenario.account.createdAt,
-    maxLateSeconds: scenario.account.maxLateSeconds,
+    accountId: account.id,
+    createdAt: account.createdAt,
+    maxLateSeconds: account.maxLateSeconds,
   };
   const dedup = new InMemoryCallDedup();
   const bought = new Set<string>();
-  const observation: Observation = { started: [], closed: [], open: [], booked: [] };
-  // A small model of what each new cycle must start with: the plan (with pending changes) and
-  // the recurring purchases still active.
+  const observation: Observation = { started: [], closed: [], open: [], booked: [], model: [] };
+  const { model } = observation;
+  // The plan in effect (with a pending next-cycle change) and the recurring purchases active.
   let modelPlan = scenario.plan;
   let modelPending: Plan | null = null;
   let modelRecurring: { id: string; mc: bigint }[] = [];
+  const calendar = makeCalendar(account.timeZone, account.createdAt, account.billingAnchor);
+  const current = () => model[model.length - 1]!;
+  const startModelCycle = (span: CycleSpan) => {
+    if (modelPending !== null) {
+      modelPlan = modelPending;
+      modelPending = null;
+    }
+    const full = BigInt(modelPlan.allowanceMillicredits);
+    model.push({
+      index: model.length,
+      span,
+      allowance:
+        span.start === span.fullStart
+          ? full
+          : (full * BigInt(span.end - span.start)) / BigInt(span.end - span.fullStart),
+      purchased: modelRecurring.reduce((sum, g) => sum + g.mc, 0n),
+      booked: 0n,
+    });
+  };
+  /** Starts every model cycle whose boundary is at or before `t`. */
+  const advanceModel = (t: number) => {
+    while (current().span.end <= t) startModelCycle(nextCycleSpan(calendar, current().span));
+  };
+  startModelCycle(firstCycleSpan(calendar, account.createdAt));
 
-  let { state } = createLedger(scenario.account, scenario.plan);
+  let { state } = createLedger(account, scenario.plan);
   const apply = (op: LedgerOperation) => {
     const result = applyOperation(state, op);
     state = result.state;
     for (const e of result.effects) {
       if (e.type === 'cycleClosed') observation.closed.push(e.statement);
-      if (e.type === 'callBooked') observation.booked.push(e);
+      if (e.type === 'callBooked') {
+        observation.booked.push(e);
+        const cycle = model[e.cycleIndex];
+        if (cycle !== undefined) cycle.booked += BigInt(e.millicredits);
+      }
     }
     return result.effects;
   };
   const observeStarts = (effects: LedgerEffect[], now: LedgerState) => {
     for (const e of effects) {
       if (e.type !== 'cycleStarted') continue;
-      if (modelPending !== null) {
-        modelPlan = modelPending;
-        modelPending = null;
-      }
       const cycle = now.cycles.find((c) => c.index === e.cycleIndex);
       const closedStatement = observation.closed.find((s) => s.index === e.cycleIndex);
       const figures = cycle
@@ -562,18 +606,23 @@ function drive(scenario: Scenario): Observation {
             used: BigInt(closedStatement!.usedMillicredits),
             alerts: closedStatement!.alerts.length,
           };
+      // Called before any operation at this instant: the model cycle is still as it started.
+      const expected = model[e.cycleIndex];
       observation.started.push({
         index: e.cycleIndex,
         ...figures,
-        expectedPlan: modelPlan,
-        expectedGrants: modelRecurring.reduce((s, g) => s + g.mc, 0n),
+        // -1: a cycle the model never started, which no figure equals.
+        expectedAllowance: expected?.allowance ?? -1n,
+        expectedGrants: expected?.purchased ?? -1n,
       });
     }
   };
 
   for (const op of [...scenario.operations].sort((a, b) => a.at - b.at)) {
     // Advance first, so every cycle that starts is seen before an operation at its instant.
-    observeStarts(apply({ type: 'advance', at: op.at }), state);
+    const effects = apply({ type: 'advance', at: op.at });
+    advanceModel(op.at);
+    observeStarts(effects, state);
     switch (op.type) {
       case 'call': {
         const result = classifyCall(op.event, facts, op.at, dedup);
@@ -584,6 +633,7 @@ function drive(scenario: Scenario): Observation {
       case 'purchase':
         if (bought.has(op.purchaseId)) break;
         bought.add(op.purchaseId);
+        current().purchased += BigInt(op.credits);
         if (op.recurring) modelRecurring.push({ id: op.purchaseId, mc: BigInt(op.credits) });
         apply({
           type: 'purchase',
@@ -598,18 +648,29 @@ function drive(scenario: Scenario): Observation {
         apply({ type: 'cancelPurchase', at: op.at, purchaseId: op.purchaseId });
         break;
       case 'changePlan': {
-        const higher =
-          BigInt(op.plan.allowanceMillicredits) > BigInt(modelPlan.allowanceMillicredits);
-        const timing = op.effective ?? (higher ? 'now' : 'next-cycle');
+        const delta =
+          BigInt(op.plan.allowanceMillicredits) - BigInt(modelPlan.allowanceMillicredits);
+        const timing = op.effective ?? (delta > 0n ? 'now' : 'next-cycle');
         modelPending = null;
-        if (timing === 'now') modelPlan = op.plan;
-        else modelPending = op.plan;
+        if (timing === 'now') {
+          // Prorated by the time left in the full cycle, truncated toward zero, floored at 0.
+          const { span } = current();
+          const adjusted =
+            current().allowance +
+            (delta * BigInt(span.end - op.at)) / BigInt(span.end - span.fullStart);
+          current().allowance = adjusted > 0n ? adjusted : 0n;
+          modelPlan = op.plan;
+        } else {
+          modelPending = op.plan;
+        }
         apply({ type: 'changePlan', at: op.at, plan: op.plan, effective: op.effective ?? null });
         break;
       }
     }
   }
-  observeStarts(apply({ type: 'advance', at: scenario.until }), state);
+  const effects = apply({ type: 'advance', at: scenario.until });
+  advanceModel(scenario.until);
+  observeStarts(effects, state);
   observation.open = state.cycles.map((c) => statementOf(state, c, false));
   return observation;
 }
@@ -620,21 +681,46 @@ function roundHalfUp(numerator: bigint, denominator: bigint): bigint {
 }
 
 describe('conservation of credits', () => {
-  it('at every close: used = allowance consumed + purchases consumed (in order) + overage, never beyond what was granted; the charge follows section 6', () => {
+  it('every cycle once; each statement agrees with the model (calls booked to it, purchases, allowance); used = allowance consumed + purchases consumed (in order) + overage; the charge follows section 6', () => {
     fc.assert(
       fc.property(scenarioArb, (shape) => {
-        const observation = drive(parseScenario(buildScenario(shape)));
-        for (const s of [...observation.closed, ...observation.open]) {
-          const used = BigInt(s.usedMillicredits);
-          const allowance = BigInt(s.allowanceMillicredits);
-          const purchased = BigInt(s.purchasedMillicredits);
+        const scenario = parseScenario(buildScenario(shape));
+        const { closed, open, booked, model } = drive(scenario);
+        const statements = [...closed, ...open];
+        // No cycle lost, duplicated or out of order: closed ones, then those still open.
+        expect(statements.map((s) => [s.index, s.start, s.end])).toEqual(
+          model.map((c) => [c.index, c.span.start, c.span.end]),
+        );
+        // Each call is booked to the cycle holding its booking instant while that cycle is not
+        // closed (arrival before its end + grace), else late to the cycle holding its arrival.
+        const graceMs = scenario.account.graceSeconds * 1000;
+        const holding = (t: number) => model.find((c) => c.span.start <= t && t < c.span.end);
+        for (const b of booked) {
+          const home = holding(b.bookedAt)!;
+          const late = b.at >= home.span.end + graceMs;
+          expect([b.cycleIndex, b.late]).toEqual([late ? holding(b.at)!.index : home.index, late]);
+        }
+        let totalUsed = 0n;
+        for (const s of statements) {
+          const cycle = model[s.index]!;
+          // The model's figures, none of them read from the statement.
+          const used = cycle.booked;
+          const allowance = cycle.allowance;
+          const purchased = cycle.purchased;
           const overage = BigInt(s.overageMillicredits);
+          totalUsed += BigInt(s.usedMillicredits);
+          expect({
+            used: BigInt(s.usedMillicredits),
+            purchased: BigInt(s.purchasedMillicredits),
+            allowance: BigInt(s.allowanceMillicredits),
+            available: BigInt(s.availableMillicredits),
+          }).toEqual({ used, purchased, allowance, available: allowance + purchased });
           expect(allowance).toBeGreaterThanOrEqual(0n);
-          expect(BigInt(s.availableMillicredits)).toBe(allowance + purchased);
+          // Allowance first, then purchases; what is left over is the overage, nothing else.
           const fromAllowance = used < allowance ? used : allowance;
           const fromPurchases = used - fromAllowance < purchased ? used - fromAllowance : purchased;
+          expect(overage).toBeGreaterThanOrEqual(0n);
           expect(fromAllowance + fromPurchases + overage).toBe(used);
-          expect(overage).toBe(used > allowance + purchased ? used - allowance - purchased : 0n);
           if (overage > 0n) expect(fromAllowance + fromPurchases).toBe(allowance + purchased);
           if (s.closed) {
             const exponent = 10n ** BigInt(CURRENCY_EXPONENTS[s.currency]);
@@ -648,6 +734,8 @@ describe('conservation of credits', () => {
             expect(s.overageChargeMinor).toBeNull();
           }
         }
+        // Every booked credit is in exactly one statement.
+        expect(totalUsed).toBe(booked.reduce((sum, b) => sum + BigInt(b.millicredits), 0n));
       }),
       { numRuns: 250 },
     );
@@ -677,7 +765,7 @@ describe('conservation of credits', () => {
         for (const start of observation.started) {
           expect(start.used).toBe(0n);
           expect(start.alerts).toBe(0);
-          expect(start.allowance).toBe(BigInt(start.expectedPlan.allowanceMillicredits));
+          expect(start.allowance).toBe(start.expectedAllowance);
           expect(start.grants).toBe(start.expectedGrants);
         }
       }),
