@@ -69,11 +69,13 @@ describe('preview: billing/ agrees with the reference model', () => {
   } catch {
     files = [];
   }
-  it.each(files.length > 0 ? files : ['(none)'])('disagreement scenario %s', (file) => {
-    if (file === '(none)') return;
-    const scenario: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    expect(disagreement(scenario)).toBeNull();
-  });
+  // None on file: no test (a placeholder that passes would claim a check that never ran).
+  if (files.length > 0) {
+    it.each(files)('disagreement scenario %s', (file) => {
+      const scenario: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      expect(disagreement(scenario)).toBeNull();
+    });
+  }
 
   // Genuine ambiguities of the spec: listed with both outputs, not asserted (see the report).
   let ambiguous: string[];
@@ -82,16 +84,17 @@ describe('preview: billing/ agrees with the reference model', () => {
   } catch {
     ambiguous = [];
   }
-  it.each(ambiguous.length > 0 ? ambiguous : ['(none)'])('ambiguity (not asserted) %s', (file) => {
-    if (file === '(none)') return;
-    const scenario: unknown = JSON.parse(readFileSync(join(dir, 'ambiguous', file), 'utf8'));
-    const d = disagreement(scenario);
-    console.log(
-      `ambiguous/${file}: ${d === null ? 'billing/ and the model agree' : d.split('\n')[0]}`,
-    );
-    expect(runModel(scenario).kind).not.toBe('crash');
-    expect(runLead(scenario).kind).not.toBe('crash');
-  });
+  if (ambiguous.length > 0) {
+    it.each(ambiguous)('ambiguity (not asserted) %s', (file) => {
+      const scenario: unknown = JSON.parse(readFileSync(join(dir, 'ambiguous', file), 'utf8'));
+      const d = disagreement(scenario);
+      console.log(
+        `ambiguous/${file}: ${d === null ? 'billing/ and the model agree' : d.split('\n')[0]}`,
+      );
+      expect(runModel(scenario).kind).not.toBe('crash');
+      expect(runLead(scenario).kind).not.toBe('crash');
+    });
+  }
 });
 
 /* ---- the CLI: `npm run -s billing -- preview < scenario.json` ---- */
