@@ -30,8 +30,9 @@ export interface ProbeActivityResult {
 }
 
 /**
- * The end-to-end probe: one row in PostgreSQL and one email, both idempotent under retries (the
- * row by its unique probe id, the email by a Message-ID derived from it).
+ * The end-to-end probe: one row in PostgreSQL (idempotent under retries: a unique probe id) and one
+ * email, delivered at least once: a retry after the SMTP server accepted it sends it again, with
+ * the same Message-ID derived from the probe id so receivers can recognise the copy.
  */
 export function createProbeActivities({ db, mailer, workerIdentity }: ProbeDeps) {
   return {
