@@ -1,17 +1,25 @@
 /**
- * All activities, built from their dependencies: the worker wires the real database pool and SMTP
- * mailer, tests wire a fresh test database and a real local SMTP server. Workflows import only the
- * `Activities` type from here.
+ * All activities, built from their dependencies: the worker wires the real database pool, SMTP
+ * mailer and payment adapter; tests wire a fresh test database, a real local SMTP server and the
+ * scripted payment gateway. Workflows import only the `Activities` type from here.
  */
+import { createAccountsActivities, type AccountsDeps } from './accounts.js';
 import { createDemoActivities, type DemoDeps } from './demo.js';
+import { createIngestActivities, type IngestDeps } from './ingest.js';
+import { createInvoiceActivities, type InvoiceDeps } from './invoices.js';
 import { createProbeActivities, type ProbeDeps } from './probe.js';
+import { createRequestActivities } from './requests.js';
 
-export type ActivityDeps = ProbeDeps & DemoDeps;
+export type ActivityDeps = ProbeDeps & DemoDeps & AccountsDeps & IngestDeps & InvoiceDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProbeActivities(deps),
     ...createDemoActivities(deps),
+    ...createAccountsActivities(deps),
+    ...createIngestActivities(deps),
+    ...createRequestActivities(deps),
+    ...createInvoiceActivities(deps),
   };
 }
 

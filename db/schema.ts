@@ -2,12 +2,23 @@
  * The database as Kysely sees it: one interface per table, written by hand to match db/migrations/.
  * Code outside this file uses the Selectable/Insertable aliases, never the table interfaces.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface Database {
   probes: ProbesTable;
   demo_call_deliveries: DemoCallDeliveriesTable;
+  plans: PlansTable;
+  accounts: AccountsTable;
+  calls: CallsTable;
+  rejected_events: RejectedEventsTable;
+  ingest_batches: IngestBatchesTable;
+  account_requests: AccountRequestsTable;
+  invoices: InvoicesTable;
+  payment_collections: PaymentCollectionsTable;
 }
+
+/** A jsonb column: written as JSON text, read back parsed. */
+type Json<T> = ColumnType<T, string, string>;
 
 /**
  * One row per end-to-end probe (`billing doctor`, the test harness): proof that a workflow's
@@ -42,3 +53,114 @@ export interface DemoCallDeliveriesTable {
 
 export type DemoCallDelivery = Selectable<DemoCallDeliveriesTable>;
 export type NewDemoCallDelivery = Insertable<DemoCallDeliveriesTable>;
+
+export interface PlansTable {
+  id: string;
+  name: string;
+  /** The plan JSON as given (BILLING-RULES.md section 2). */
+  definition: Json<unknown>;
+  created_at: Generated<Date>;
+}
+export type PlanRow = Selectable<PlansTable>;
+export type NewPlanRow = Insertable<PlansTable>;
+
+export interface AccountsTable {
+  id: string;
+  time_zone: string;
+  created_at: Date;
+  /** A local date-time `YYYY-MM-DDTHH:MM:SS`, or null to anchor on `created_at`. */
+  billing_anchor: string | null;
+  grace_seconds: number;
+  max_late_seconds: number;
+  plan_id: string;
+  billing_emails: ColumnType<string[], string[] | undefined, string[]>;
+  registered_at: Generated<Date>;
+}
+export type AccountRow = Selectable<AccountsTable>;
+export type NewAccountRow = Insertable<AccountsTable>;
+
+export interface CallsTable {
+  account_id: string;
+  call_id: string;
+  /** The validated event as JSON text (times in epoch ms, defaults filled). */
+  event: string;
+  /** The event as received, JSON text. */
+  raw: string;
+  answered_at: Date | null;
+  ended_at: Date;
+  arrived_at: Date;
+  batch_id: string;
+  position: number;
+  recorded_at: Generated<Date>;
+}
+export type CallRow = Selectable<CallsTable>;
+export type NewCallRow = Insertable<CallsTable>;
+
+export interface RejectedEventsTable {
+  id: Generated<bigint>;
+  account_id: string;
+  call_id: string | null;
+  reason: string;
+  detail: string;
+  raw: string | null;
+  raw_bytes: number | null;
+  arrived_at: Date;
+  batch_id: string;
+  position: number;
+  recorded_at: Generated<Date>;
+}
+export type RejectedEventRow = Selectable<RejectedEventsTable>;
+export type NewRejectedEventRow = Insertable<RejectedEventsTable>;
+
+export interface IngestBatchesTable {
+  account_id: string;
+  batch_id: string;
+  /** JSON text (an accepted call's free-text fields may hold `\u0000`, which jsonb refuses). */
+  outcomes: string;
+  recorded_at: Generated<Date>;
+}
+export type NewIngestBatchRow = Insertable<IngestBatchesTable>;
+
+export interface AccountRequestsTable {
+  account_id: string;
+  kind: string;
+  request_id: string;
+  claim_token: string;
+  request: Json<unknown>;
+  arrived_at: Date;
+  result: ColumnType<unknown, string | null, string | null>;
+  recorded_at: Generated<Date>;
+}
+export type AccountRequestRow = Selectable<AccountRequestsTable>;
+export type NewAccountRequestRow = Insertable<AccountRequestsTable>;
+
+export type InvoiceStatus = 'no_charge' | 'due' | 'paid' | 'payment_failed';
+
+export interface InvoicesTable {
+  account_id: string;
+  cycle_start: Date;
+  cycle_end: Date;
+  cycle_index: number;
+  statement: Json<unknown>;
+  currency: string;
+  amount_minor: ColumnType<bigint, bigint | string, bigint | string>;
+  status: InvoiceStatus;
+  payment_attempt: Generated<number>;
+  payment_reference: string | null;
+  payment_error: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type NewInvoiceRow = Insertable<InvoicesTable>;
+export type InvoiceUpdate = Updateable<InvoicesTable>;
+
+export interface PaymentCollectionsTable {
+  idempotency_key: string;
+  account_id: string;
+  cycle_start: Date;
+  amount_minor: ColumnType<bigint, bigint | string, bigint | string>;
+  currency: string;
+  created_at: Generated<Date>;
+}
+export type PaymentCollectionRow = Selectable<PaymentCollectionsTable>;

@@ -50,6 +50,21 @@ export interface Config {
     readonly startToCloseTimeoutMs: number;
     readonly heartbeatTimeoutMs: number;
   };
+  /** How each account workflow runs; read by the workflow through its start-of-run activity. */
+  readonly accountWorkflow: {
+    /** Continue-as-new once a run's history has this many events (or when Temporal suggests it). */
+    readonly continueAsNewAfterEvents: number;
+    /** A flush of buffered call events holds at most this many events and this many bytes. */
+    readonly batchMaxEvents: number;
+    readonly batchMaxBytes: number;
+  };
+  readonly payments: {
+    /** `ledger` records the amount to collect; `test` is the scripted gateway of the tests. */
+    readonly adapter: 'ledger' | 'test';
+    /** The test gateway's call log (JSON lines) and its behaviour file. */
+    readonly testLogPath: string | null;
+    readonly testControlPath: string | null;
+  };
   readonly doctor: { readonly timeoutMs: number };
   readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
 }
@@ -101,6 +116,14 @@ const schema = z.object({
   ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: millis(100).default(60_000),
   ACTIVITY_HEARTBEAT_TIMEOUT_MS: millis(100).default(20_000),
   DOCTOR_TIMEOUT_MS: millis(500).default(20_000),
+  // Temporal's hard limit is 51,200 events; it suggests continue-as-new from 4,096 (or 4 MB).
+  CONTINUE_AS_NEW_AFTER_EVENTS: z.coerce.number().int().min(100).max(40_000).default(10_000),
+  INGEST_BATCH_MAX_EVENTS: z.coerce.number().int().min(1).max(500).default(500),
+  // At least one event of the largest size (32,768 bytes); well under the 2 MB payload limit.
+  INGEST_BATCH_MAX_BYTES: z.coerce.number().int().min(32_768).max(1_048_576).default(262_144),
+  PAYMENT_ADAPTER: z.enum(['ledger', 'test']).default('ledger'),
+  PAYMENT_TEST_LOG: z.string().min(1).optional(),
+  PAYMENT_TEST_CONTROL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).optional(),
   TOOLS_DIR: z.string().min(1).optional(),
 });
@@ -128,6 +151,11 @@ export function parseConfig(env: Env): Config {
     throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.PAYMENT_ADAPTER === 'test' && (!e.PAYMENT_TEST_LOG || !e.PAYMENT_TEST_CONTROL)) {
+    throw new ConfigError(
+      'invalid environment:\n  PAYMENT_ADAPTER: the test adapter needs PAYMENT_TEST_LOG and PAYMENT_TEST_CONTROL',
+    );
+  }
   const dataDir = resolve(root, e.DATA_DIR ?? '.data');
   const config: Config = {
     logLevel: e.LOG_LEVEL,
@@ -160,6 +188,16 @@ export function parseConfig(env: Env): Config {
     activities: {
       startToCloseTimeoutMs: e.ACTIVITY_START_TO_CLOSE_TIMEOUT_MS,
       heartbeatTimeoutMs: e.ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+    },
+    accountWorkflow: {
+      continueAsNewAfterEvents: e.CONTINUE_AS_NEW_AFTER_EVENTS,
+      batchMaxEvents: e.INGEST_BATCH_MAX_EVENTS,
+      batchMaxBytes: e.INGEST_BATCH_MAX_BYTES,
+    },
+    payments: {
+      adapter: e.PAYMENT_ADAPTER,
+      testLogPath: e.PAYMENT_TEST_LOG ? resolve(root, e.PAYMENT_TEST_LOG) : null,
+      testControlPath: e.PAYMENT_TEST_CONTROL ? resolve(root, e.PAYMENT_TEST_CONTROL) : null,
     },
     doctor: { timeoutMs: e.DOCTOR_TIMEOUT_MS },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },

@@ -9,6 +9,7 @@ import { createSmtpMailer } from '../activities/mailer.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { loadConfig } from './config.js';
+import { activityDeps } from './activity-deps.js';
 import { createLogger } from './logger.js';
 import { connectWorker } from './temporal-connection.js';
 import { createBillingWorker } from './worker.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     const worker = await createBillingWorker({
       connection,
       config,
-      activities: createActivities({ db, mailer, workerIdentity: config.worker.identity }),
+      activities: createActivities(activityDeps(config, db, mailer)),
       workflowBundle,
     });
     logger.info('worker polling', {

@@ -18,7 +18,7 @@ import {
   type WorkerOptions,
 } from '@temporalio/worker';
 import { inject } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import { createSmtpMailer } from '../../activities/mailer.js';
 import { workflowPollers } from '../../client/temporal-client.js';
 import {
@@ -27,6 +27,7 @@ import {
   waitUntil,
 } from '../../scripts/stack/managed-process.js';
 import { childEnvironment, type Config, parseConfig } from '../../workers/config.js';
+import { activityDeps } from '../../workers/activity-deps.js';
 import { createLogger } from '../../workers/logger.js';
 import { createBillingWorker } from '../../workers/worker.js';
 import type { TestDatabase } from './database.js';
@@ -96,12 +97,17 @@ export async function inProcessWorkers(
   database: TestDatabase,
   taskQueue: string,
   identity = `in-process-${process.pid}`,
+  options: { env?: Record<string, string>; deps?: Partial<ActivityDeps> } = {},
 ): Promise<InProcessWorkers> {
   installTestRuntime();
-  const config = parseConfig({ ...harnessEnv(database, taskQueue), WORKER_IDENTITY: identity });
+  const config = parseConfig({
+    ...harnessEnv(database, taskQueue),
+    WORKER_IDENTITY: identity,
+    ...options.env,
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
-  const activities = createActivities({ db: database.db, mailer, workerIdentity: identity });
+  const activities = createActivities(activityDeps(config, database.db, mailer, options.deps));
   return {
     identity,
     async runUntil(work) {

@@ -1,0 +1,218 @@
+/**
+ * The typed client of the billing engine, used by the CLI, the HTTP edge, the tests and any
+ * TypeScript telephony service: plans and accounts (PostgreSQL, then the account's workflow), call
+ * events (signal-with-start or update-with-start), the usage query and the request updates.
+ */
+import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { isIanaTimeZone } from '../billing/calendar.js';
+import { DEFAULT_GRACE_SECONDS, DEFAULT_MAX_LATE_SECONDS } from '../billing/ledger.js';
+import { parsePlan, type Plan } from '../billing/plan.js';
+import { LIMITS, describeIssues, instantString, intIn } from '../billing/schema-helpers.js';
+import { parseLocalDateTime } from '../billing/units.js';
+import { insertAccountOnce } from '../db/repositories/accounts.js';
+import { findPlan, insertPlanOnce } from '../db/repositories/plans.js';
+import type { AccountRow, Database } from '../db/schema.js';
+import type { accountBilling } from '../workflows/account/account-billing.js';
+import {
+  ACCOUNT_ID_RE,
+  ACCOUNT_WORKFLOW_TYPE,
+  accountWorkflowId,
+  callCompleted,
+  cancelPurchase,
+  changePlan,
+  DEFAULT_TASK_QUEUE,
+  purchaseCredits,
+  recordCalls,
+  retryPayment,
+  usage,
+  type CancelPurchaseInput,
+  type CancelPurchaseResult,
+  type ChangePlanInput,
+  type ChangePlanResult,
+  type PurchaseCreditsInput,
+  type PurchaseCreditsResult,
+  type RecordCallsResult,
+  type RetryPaymentInput,
+  type RetryPaymentResult,
+  type UsageReply,
+} from '../workflows/account/messages.js';
+
+/** A request the billing engine refuses, with a message that says what to change. */
+export class BillingInputError extends Error {
+  override readonly name = 'BillingInputError';
+}
+
+/** Plan ids name statements and invoices: printable, no spaces. */
+const PLAN_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A pragmatic address check: one @, no spaces, a dot in the domain (RFC 5322 is far wider). */
+const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+export const createAccountSchema = z.object({
+  id: z.string().regex(ACCOUNT_ID_RE, 'an account id is 1 to 64 characters of [A-Za-z0-9._:-]'),
+  planId: z.string().min(1, 'planId is required'),
+  timeZone: z.string().refine(isIanaTimeZone, {
+    error: (issue) =>
+      `unknown time zone ${JSON.stringify(issue.input)}: use an IANA name such as "Europe/Berlin"`,
+  }),
+  /** When the account's billing began; in the past for an account migrated mid-cycle. */
+  createdAt: instantString.optional(),
+  billingAnchor: z
+    .string()
+    .refine((text) => parseLocalDateTime(text) !== undefined, {
+      error: 'a billing anchor is a local date-time YYYY-MM-DDTHH:MM:SS',
+    })
+    .optional(),
+  graceSeconds: intIn(0, LIMITS.maxGraceSeconds).default(DEFAULT_GRACE_SECONDS),
+  maxLateSeconds: intIn(0, LIMITS.maxLateSeconds).default(DEFAULT_MAX_LATE_SECONDS),
+  billingEmails: z
+    .array(z.string().regex(EMAIL_RE, 'a billing email is an address such as ops@example.com'))
+    .max(10, 'at most 10 billing emails')
+    .default([]),
+});
+export type CreateAccountInput = z.input<typeof createAccountSchema>;
+
+export interface BillingClientOptions {
+  readonly temporal: Client;
+  readonly db: Kysely<Database>;
+  readonly taskQueue?: string;
+  /** The clock used for "created now" and "not in the future" (tests pin it). */
+  readonly now?: () => number;
+}
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new BillingInputError(describeIssues(parsed.error, what));
+  return parsed.data;
+}
+
+export class BillingClient {
+  readonly temporal: Client;
+  readonly db: Kysely<Database>;
+  readonly taskQueue: string;
+  private readonly now: () => number;
+
+  constructor(options: BillingClientOptions) {
+    this.temporal = options.temporal;
+    this.db = options.db;
+    this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Stores a plan. Plans are immutable: the same id again must carry the same definition. */
+  async createPlan(definition: unknown): Promise<Plan> {
+    const plan = parsePlan(definition);
+    if (!PLAN_ID_RE.test(plan.id)) {
+      throw new BillingInputError('plan.id: a plan id is 1 to 64 characters of [A-Za-z0-9._:-]');
+    }
+    const row = await insertPlanOnce(this.db, { id: plan.id, name: plan.name, definition });
+    const stored = parsePlan(row.definition);
+    if (JSON.stringify(stored) !== JSON.stringify(plan)) {
+      throw new BillingInputError(`plan ${plan.id} exists with a different definition`);
+    }
+    return stored;
+  }
+
+  /**
+   * Stores an account and starts its workflow. Repeating the same request is harmless (the first
+   * row stands and the running workflow is kept); a different one for the same id is refused.
+   */
+  async createAccount(input: CreateAccountInput): Promise<AccountRow> {
+    const a = parseInput(createAccountSchema, input, 'account');
+    const now = this.now();
+    const createdAt = a.createdAt ?? now;
+    if (createdAt > now) {
+      throw new BillingInputError('account.createdAt: an account cannot be created in the future');
+    }
+    if ((await findPlan(this.db, a.planId)) === undefined) {
+      throw new BillingInputError(`account.planId: no plan has id ${a.planId}`);
+    }
+    const wanted = {
+      id: a.id,
+      plan_id: a.planId,
+      time_zone: a.timeZone,
+      created_at: new Date(createdAt),
+      billing_anchor: a.billingAnchor ?? null,
+      grace_seconds: a.graceSeconds,
+      max_late_seconds: a.maxLateSeconds,
+      billing_emails: a.billingEmails,
+    };
+    const row = await insertAccountOnce(this.db, wanted);
+    const same =
+      row.plan_id === wanted.plan_id &&
+      row.time_zone === wanted.time_zone &&
+      (a.createdAt === undefined || row.created_at.getTime() === createdAt) &&
+      row.billing_anchor === wanted.billing_anchor &&
+      row.grace_seconds === wanted.grace_seconds &&
+      row.max_late_seconds === wanted.max_late_seconds;
+    if (!same) throw new BillingInputError(`account ${a.id} exists with different settings`);
+    await this.temporal.workflow.start<typeof accountBilling>(ACCOUNT_WORKFLOW_TYPE, {
+      workflowId: accountWorkflowId(a.id),
+      taskQueue: this.taskQueue,
+      args: [{ accountId: a.id }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return row;
+  }
+
+  /** The account's workflow handle (for queries, updates, history). */
+  handle(accountId: string): WorkflowHandle<typeof accountBilling> {
+    return this.temporal.workflow.getHandle(accountWorkflowId(accountId));
+  }
+
+  /** Sends one call event: signal-with-start, so it reaches the account whatever its state. */
+  async sendCallEvent(accountId: string, event: unknown): Promise<void> {
+    await this.temporal.workflow.signalWithStart<typeof accountBilling, [unknown]>(
+      ACCOUNT_WORKFLOW_TYPE,
+      {
+        workflowId: accountWorkflowId(accountId),
+        taskQueue: this.taskQueue,
+        args: [{ accountId }],
+        signal: callCompleted,
+        signalArgs: [event],
+      },
+    );
+  }
+
+  /** Records up to 500 events and returns one outcome per event once they are stored. */
+  async recordCalls(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
+    const start = new WithStartWorkflowOperation<typeof accountBilling>(ACCOUNT_WORKFLOW_TYPE, {
+      workflowId: accountWorkflowId(accountId),
+      taskQueue: this.taskQueue,
+      args: [{ accountId }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return this.temporal.workflow.executeUpdateWithStart(recordCalls, {
+      args: [{ events }],
+      startWorkflowOperation: start,
+    });
+  }
+
+  async usage(accountId: string): Promise<UsageReply> {
+    return this.handle(accountId).query(usage);
+  }
+
+  async purchaseCredits(
+    accountId: string,
+    input: PurchaseCreditsInput,
+  ): Promise<PurchaseCreditsResult> {
+    return this.handle(accountId).executeUpdate(purchaseCredits, { args: [input] });
+  }
+
+  async cancelPurchase(
+    accountId: string,
+    input: CancelPurchaseInput,
+  ): Promise<CancelPurchaseResult> {
+    return this.handle(accountId).executeUpdate(cancelPurchase, { args: [input] });
+  }
+
+  async changePlan(accountId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
+    return this.handle(accountId).executeUpdate(changePlan, { args: [input] });
+  }
+
+  async retryPayment(accountId: string, input: RetryPaymentInput): Promise<RetryPaymentResult> {
+    return this.handle(accountId).executeUpdate(retryPayment, { args: [input] });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AccountRow, Database, NewAccountRow } from '../schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Inserts an account once; the first row stands and is returned either way. */
+export async function insertAccountOnce(db: Db, account: NewAccountRow): Promise<AccountRow> {
+  await db
+    .insertInto('accounts')
+    .values(account)
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+  return db
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', account.id)
+    .executeTakeFirstOrThrow();
+}
+
+export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function listAccounts(db: Db): Promise<AccountRow[]> {
+  return db.selectFrom('accounts').selectAll().orderBy('id').execute();
+}

@@ -1,0 +1,122 @@
+/**
+ * Calls, rejected events and ingest batches: what the account workflow's ingest activity records.
+ * The unique (account, call id) key of `calls` is the deduplication authority.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type {
+  CallRow,
+  Database,
+  NewCallRow,
+  NewRejectedEventRow,
+  RejectedEventRow,
+} from '../schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Serialises the ingest transactions of one account (a retried attempt racing a zombie one),
+ * held until the transaction ends.
+ */
+export async function lockAccountIngest(trx: Transaction<Database>, accountId: string) {
+  await sql`select pg_advisory_xact_lock(hashtext(${'ingest:' + accountId}))`.execute(trx);
+}
+
+/** The outcomes a batch stored when it was first recorded, if it was. */
+export async function findBatchOutcomes(
+  db: Db,
+  accountId: string,
+  batchId: string,
+): Promise<unknown> {
+  const row = await db
+    .selectFrom('ingest_batches')
+    .select('outcomes')
+    .where('account_id', '=', accountId)
+    .where('batch_id', '=', batchId)
+    .executeTakeFirst();
+  return row === undefined ? undefined : JSON.parse(row.outcomes);
+}
+
+export async function insertBatchOutcomes(
+  db: Db,
+  accountId: string,
+  batchId: string,
+  outcomes: unknown,
+): Promise<void> {
+  await db
+    .insertInto('ingest_batches')
+    .values({ account_id: accountId, batch_id: batchId, outcomes: JSON.stringify(outcomes) })
+    .execute();
+}
+
+/** The stored (validated) event JSON of each of these call ids already accepted. */
+export async function acceptedEvents(
+  db: Db,
+  accountId: string,
+  callIds: readonly string[],
+): Promise<Map<string, string>> {
+  if (callIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('calls')
+    .select(['call_id', 'event'])
+    .where('account_id', '=', accountId)
+    .where('call_id', 'in', [...new Set(callIds)])
+    .execute();
+  return new Map(rows.map((r) => [r.call_id, r.event]));
+}
+
+export async function insertCalls(db: Db, rows: readonly NewCallRow[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await db
+    .insertInto('calls')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['account_id', 'call_id']).doNothing())
+    .returning('call_id')
+    .execute();
+  return inserted.length;
+}
+
+export async function insertRejections(
+  db: Db,
+  rows: readonly NewRejectedEventRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('rejected_events')
+    .values([...rows])
+    .onConflict((oc) => oc.columns(['account_id', 'batch_id', 'position']).doNothing())
+    .execute();
+}
+
+export async function listCalls(db: Db, accountId: string, limit = 1000): Promise<CallRow[]> {
+  return db
+    .selectFrom('calls')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('arrived_at')
+    .orderBy('call_id')
+    .limit(limit)
+    .execute();
+}
+
+export async function countCalls(db: Db, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('calls')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function listRejections(
+  db: Db,
+  accountId: string,
+  limit = 1000,
+): Promise<RejectedEventRow[]> {
+  return db
+    .selectFrom('rejected_events')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,153 @@
+/**
+ * An account testbed on the harness servers: a fresh database, a task queue of its own, a billing
+ * client, and helpers to build plans, accounts whose cycle ends seconds from now, call events, and
+ * the `preview` scenario of what the workflow recorded.
+ */
+import type { Client } from '@temporalio/client';
+import { boundaryOf, localDateTimeOf, makeCalendar, monthIndexOf } from '../../billing/calendar.js';
+import { runPreview, type PreviewOutput } from '../../billing/preview.js';
+import { formatInstant } from '../../billing/units.js';
+import { BillingClient } from '../../client/billing-client.js';
+import { listCalls, listRejections } from '../../db/repositories/calls.js';
+import { findAccount } from '../../db/repositories/accounts.js';
+import { findPlan } from '../../db/repositories/plans.js';
+import { listRequests } from '../../db/repositories/requests.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { connectTestClient, uniqueTaskQueue } from './workers.js';
+
+export interface AccountTestbed {
+  readonly database: TestDatabase;
+  readonly taskQueue: string;
+  readonly temporal: Client;
+  readonly billing: BillingClient;
+  close(): Promise<void>;
+}
+
+export async function accountTestbed(label: string): Promise<AccountTestbed> {
+  const database = await createTestDatabase(label);
+  const taskQueue = uniqueTaskQueue(label);
+  const temporal = await connectTestClient();
+  const billing = new BillingClient({ temporal, db: database.db, taskQueue });
+  return {
+    database,
+    taskQueue,
+    temporal,
+    billing,
+    async close() {
+      await temporal.connection.close();
+      await database.drop();
+    },
+  };
+}
+
+export const growthPlan = {
+  id: 'growth',
+  name: 'Growth',
+  allowanceCredits: '10',
+  creditsPerMinute: '1',
+  overagePricePerCredit: '0.12',
+  currency: 'USD',
+  alertThresholdsPercent: [50, 80, 100],
+};
+
+/**
+ * `createdAt` and `billingAnchor` for an account whose first cycle is a full one that ends
+ * `endsInMs` (rounded up to a whole second) from now: created on the boundary a month earlier.
+ */
+export function cycleEndingIn(
+  endsInMs: number,
+  timeZone = 'UTC',
+): { createdAt: string; billingAnchor: string; cycleEnd: number } {
+  const end = Math.ceil((Date.now() + endsInMs) / 1000) * 1000;
+  const local = localDateTimeOf(end, timeZone);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const billingAnchor = `${pad(local.year, 4)}-${pad(local.month)}-${pad(local.day)}T${pad(local.hour)}:${pad(local.minute)}:${pad(local.second)}`;
+  const calendar = makeCalendar(timeZone, end, { ...local, millisecond: 0 });
+  const createdAt = boundaryOf(calendar, monthIndexOf(local) - 1);
+  return { createdAt: formatInstant(createdAt), billingAnchor, cycleEnd: end };
+}
+
+let callSeq = 0;
+
+/** A completed inbound call of `seconds`, answered `agoMs` before now. */
+export function completedCall(
+  accountId: string,
+  seconds: number,
+  options: { callId?: string; agoMs?: number; answeredAt?: number } = {},
+): Record<string, unknown> {
+  const answeredAt = options.answeredAt ?? Date.now() - (options.agoMs ?? 60_000);
+  return {
+    callId: options.callId ?? `CA${process.pid}x${++callSeq}`,
+    accountId,
+    direction: 'inbound',
+    status: 'completed',
+    answeredAt: formatInstant(answeredAt),
+    endedAt: formatInstant(answeredAt + seconds * 1000),
+  };
+}
+
+function batchSeq(batchId: string): number {
+  return Number(batchId.slice(batchId.lastIndexOf(':') + 1));
+}
+
+/**
+ * The `preview` of exactly what the workflow recorded: every stored call, rejected event and
+ * request at the arrival the workflow gave it, in the order it applied them, up to `until`.
+ */
+export async function previewOfRecorded(
+  database: TestDatabase,
+  accountId: string,
+  until: number,
+): Promise<PreviewOutput> {
+  const account = await findAccount(database.db, accountId);
+  if (account === undefined) throw new Error(`no account ${accountId}`);
+  const plan = await findPlan(database.db, account.plan_id);
+  type Op = { at: number; order: [number, number]; op: Record<string, unknown> };
+  const ops: Op[] = [];
+  for (const c of await listCalls(database.db, accountId, 1_000_000)) {
+    ops.push({
+      at: c.arrived_at.getTime(),
+      order: [batchSeq(c.batch_id), c.position],
+      op: { type: 'call', event: JSON.parse(c.raw) as unknown },
+    });
+  }
+  for (const r of await listRejections(database.db, accountId, 1_000_000)) {
+    if (r.raw === null) continue; // too large to keep: it never reached the ledger either
+    ops.push({
+      at: r.arrived_at.getTime(),
+      order: [batchSeq(r.batch_id), r.position],
+      op: { type: 'call', event: JSON.parse(r.raw) as unknown },
+    });
+  }
+  for (const q of await listRequests(database.db, accountId)) {
+    const request = q.request as Record<string, unknown>;
+    const at = q.arrived_at.getTime();
+    const order: [number, number] = [Number.MAX_SAFE_INTEGER, 0];
+    if (q.kind === 'purchaseCredits') {
+      ops.push({ at, order, op: { type: 'purchase', ...request } });
+    } else if (q.kind === 'cancelPurchase') {
+      ops.push({ at, order, op: { type: 'cancelPurchase', purchaseId: request.purchaseId } });
+    } else if (q.kind === 'changePlan') {
+      const changed = await findPlan(database.db, String(request.planId));
+      ops.push({
+        at,
+        order,
+        op: { type: 'changePlan', plan: changed?.definition, effective: request.effective },
+      });
+    }
+  }
+  ops.sort((a, b) => a.at - b.at || a.order[0] - b.order[0] || a.order[1] - b.order[1]);
+  return runPreview({
+    account: {
+      id: account.id,
+      timeZone: account.time_zone,
+      createdAt: formatInstant(account.created_at.getTime()),
+      ...(account.billing_anchor === null ? {} : { billingAnchor: account.billing_anchor }),
+      graceSeconds: account.grace_seconds,
+      maxLateSeconds: account.max_late_seconds,
+    },
+    plan: plan?.definition,
+    until: formatInstant(until),
+    operations: ops.map((o) => ({ at: formatInstant(o.at), ...o.op })),
+  });
+}

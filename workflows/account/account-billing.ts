@@ -1,0 +1,662 @@
+/**
+ * `accountBilling`: one long-running workflow per account (id `billing-<accountId>`).
+ *
+ * Every message is stamped with the workflow time it was handled (its arrival) and queued in the
+ * inbox. One loop, the only writer of the ledger, takes the inbox in order: runs of call events are
+ * flushed in batches to the ingest activity (PostgreSQL decides accepted / duplicate / rejected),
+ * requests are claimed by id in PostgreSQL and applied. The ledger (the billing core) advances
+ * through boundaries and closes before each operation, so the workflow shows what `preview` computes
+ * for the same operations at the same arrivals. Closed cycles are invoiced and charged in the
+ * background, so a slow payment gateway never holds up ingestion. The run continues as new at each
+ * cycle boundary and whenever its history grows long, carrying a small JSON state.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { z } from 'zod';
+import type { Activities } from '../../activities/index.js';
+import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
+import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { RunSettings } from '../../activities/accounts.js';
+import { isEventTooLarge, type CallEvent } from '../../billing/call-event.js';
+import {
+  applyOperation,
+  createLedger,
+  openCycle,
+  statementOf,
+  type CycleStatement,
+  type LedgerEffect,
+  type LedgerOperation,
+  type LedgerState,
+} from '../../billing/ledger.js';
+import { formatCredits, formatInstant } from '../../billing/units.js';
+import {
+  openCycleUsage,
+  statementView,
+  usageStatus,
+  type OpenCycleUsage,
+} from '../../billing/usage.js';
+import {
+  callCompleted,
+  cancelPurchase,
+  cancelPurchaseSchema,
+  changePlan,
+  changePlanSchema,
+  purchaseCredits,
+  purchaseCreditsSchema,
+  recordCalls,
+  recordCallsSchema,
+  retryPayment,
+  retryPaymentSchema,
+  usage,
+  type AccountBillingInput,
+  type CallOutcome,
+  type ClosedCycleView,
+  type UsageReply,
+} from './messages.js';
+
+/** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
+const CLOSED_CYCLES_KEPT = 12;
+/** The size counted for an event rejected as too large: only its id and size are buffered. */
+const TOO_LARGE_ITEM_BYTES = 200;
+
+/** What a run hands to the next one through continue-as-new: small and JSON-safe. */
+export interface CarriedState {
+  ledger: LedgerState;
+  /** Sequences of batch ids and request claim tokens, unique across the chain of runs. */
+  seq: { batch: number; op: number };
+  closedCycles: ClosedCycleView[];
+  unpaidInvoices: InvoiceOutcome[];
+}
+
+export interface AccountBillingRunInput extends AccountBillingInput {
+  /** Set by continue-as-new; a new account's workflow starts without it. */
+  carried?: CarriedState;
+}
+
+export interface AccountBillingResult {
+  accountId: string;
+  /** The workflow only ends on its own for an account that does not exist. */
+  outcome: 'unknown_account';
+  rejectedEvents: number;
+}
+
+type RequestInput =
+  | { kind: 'purchaseCredits'; id: string; input: z.output<typeof purchaseCreditsSchema> }
+  | { kind: 'cancelPurchase'; id: string; input: z.output<typeof cancelPurchaseSchema> }
+  | { kind: 'changePlan'; id: string; input: z.output<typeof changePlanSchema> }
+  | { kind: 'retryPayment'; id: string; input: z.output<typeof retryPaymentSchema> };
+
+/** A request's result as stored in PostgreSQL: a replayed id gets exactly this back. */
+type StoredResult =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; error: { type: string; message: string } };
+
+type InboxItem =
+  | { kind: 'call'; at: number; item: IngestItem; bytes: number; waiter: number | null }
+  | { kind: 'request'; at: number; request: RequestInput; waiter: number };
+
+const bootstrap = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+});
+
+function activitiesFor(settings: RunSettings) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: settings.activityStartToCloseMs,
+    // Unlimited attempts: a database or gateway outage delays, never drops, a batch or a close.
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '30s',
+      nonRetryableErrorTypes: ['PaymentDeclinedError'],
+    },
+  });
+}
+
+/** Validates an update's input with its schema; a throw refuses the update with the message. */
+function validated<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`);
+    throw new Error(`invalid input: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+function callIdOf(event: unknown): string | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const id = (event as { callId?: unknown }).callId;
+  return typeof id === 'string' ? id : null;
+}
+
+/** A request as stored with its id: the validated input, credit amounts as people write them. */
+function storedRequest(req: RequestInput): Record<string, unknown> {
+  if (req.kind !== 'purchaseCredits') return req.input;
+  return { ...req.input, credits: formatCredits(BigInt(req.input.credits)) };
+}
+
+function isPaymentDecline(error: unknown): error is ActivityFailure {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === 'PaymentDeclinedError'
+  );
+}
+
+function toCallOutcome(o: IngestOutcome): CallOutcome {
+  switch (o.outcome) {
+    case 'accepted':
+      return { callId: o.call.callId, outcome: 'accepted' };
+    case 'duplicate':
+      return { callId: o.callId, outcome: 'duplicate' };
+    case 'rejected':
+      return { callId: o.callId, outcome: 'rejected', reason: o.reason, detail: o.detail };
+  }
+}
+
+export async function accountBilling(input: AccountBillingRunInput): Promise<AccountBillingResult> {
+  const { accountId } = input;
+  const chainId = workflowInfo().firstExecutionRunId;
+
+  const inbox: InboxItem[] = [];
+  let inFlightEvents = 0;
+  let nextWaiter = 0;
+  const callReplies = new Map<number, CallOutcome>();
+  const requestReplies = new Map<number, StoredResult>();
+
+  function enqueueEvent(event: unknown, waiter: number | null): void {
+    const at = Date.now();
+    const { tooLarge, size } = isEventTooLarge(event);
+    inbox.push(
+      tooLarge
+        ? {
+            kind: 'call',
+            at,
+            item: { at, tooLarge: { callId: callIdOf(event), bytes: size ?? -1 } },
+            bytes: TOO_LARGE_ITEM_BYTES,
+            waiter,
+          }
+        : { kind: 'call', at, item: { at, event }, bytes: size ?? TOO_LARGE_ITEM_BYTES, waiter },
+    );
+  }
+
+  async function request(req: RequestInput): Promise<Record<string, unknown>> {
+    const waiter = nextWaiter++;
+    inbox.push({ kind: 'request', at: Date.now(), request: req, waiter });
+    await condition(() => requestReplies.has(waiter));
+    const reply = requestReplies.get(waiter)!;
+    requestReplies.delete(waiter);
+    if (!reply.ok) {
+      throw ApplicationFailure.create({
+        type: reply.error.type,
+        message: reply.error.message,
+        nonRetryable: true,
+      });
+    }
+    return reply.value;
+  }
+
+  // Handlers first: messages delivered with the start (signal-with-start) wait in the inbox.
+  setHandler(callCompleted, (event) => enqueueEvent(event, null));
+  setHandler(
+    recordCalls,
+    async ({ events }) => {
+      const waiters = events.map(() => nextWaiter++);
+      events.forEach((event, i) => enqueueEvent(event, waiters[i]!));
+      await condition(() => waiters.every((w) => callReplies.has(w)));
+      const outcomes = waiters.map((w) => callReplies.get(w)!);
+      for (const w of waiters) callReplies.delete(w);
+      return { outcomes };
+    },
+    { validator: (i) => void validated(recordCallsSchema, i) },
+  );
+  setHandler(
+    purchaseCredits,
+    async (i) => {
+      const input = validated(purchaseCreditsSchema, i);
+      return (await request({ kind: 'purchaseCredits', id: input.purchaseId, input })) as never;
+    },
+    { validator: (i) => void validated(purchaseCreditsSchema, i) },
+  );
+  setHandler(
+    cancelPurchase,
+    async (i) => {
+      const input = validated(cancelPurchaseSchema, i);
+      return (await request({ kind: 'cancelPurchase', id: input.requestId, input })) as never;
+    },
+    { validator: (i) => void validated(cancelPurchaseSchema, i) },
+  );
+  setHandler(
+    changePlan,
+    async (i) => {
+      const input = validated(changePlanSchema, i);
+      return (await request({ kind: 'changePlan', id: input.requestId, input })) as never;
+    },
+    { validator: (i) => void validated(changePlanSchema, i) },
+  );
+  setHandler(
+    retryPayment,
+    async (i) => {
+      const input = validated(retryPaymentSchema, i);
+      return (await request({ kind: 'retryPayment', id: input.requestId, input })) as never;
+    },
+    { validator: (i) => void validated(retryPaymentSchema, i) },
+  );
+
+  let current: CarriedState | null = null;
+
+  // ---------------------------------------------------------------------------------------------
+  // The usage query: a copy of the ledger advanced to now, so a timer not yet fired changes nothing.
+  // Registered before the account loads, so an early query gets a clear error.
+
+  setHandler(usage, (): UsageReply => {
+    if (current === null) {
+      throw ApplicationFailure.create({
+        type: 'AccountNotLoadedError',
+        message: `account ${accountId} is not loaded: it is starting, or it does not exist`,
+      });
+    }
+    const state = current;
+    const view = JSON.parse(JSON.stringify(state.ledger)) as LedgerState;
+    applyOperation(view, { type: 'advance', at: Math.max(Date.now(), view.now) });
+    const cycle: OpenCycleUsage = openCycleUsage(view);
+    const grace = view.cycles.length > 1 ? view.cycles[0]! : null;
+    const status =
+      state.unpaidInvoices.length > 0
+        ? 'payment_failed'
+        : usageStatus(BigInt(cycle.usedMillicredits), BigInt(cycle.availableMillicredits));
+    return {
+      accountId,
+      asOf: formatInstant(view.now),
+      status,
+      cycle,
+      inGrace: grace === null ? null : statementView(statementOf(view, grace, false)),
+      closedCycles: state.closedCycles,
+      unpaidInvoices: state.unpaidInvoices,
+      pendingEvents: inbox.length + inFlightEvents,
+    };
+  });
+
+  /**
+   * Takes the run of call events at the head of the inbox (bounded by count and bytes), records
+   * them as one batch and answers their waiters; `onAccepted` books each accepted call.
+   */
+  async function recordBatch(
+    acts: ReturnType<typeof activitiesFor>,
+    limits: RunSettings,
+    account: IngestBatchInput['account'],
+    seq: { batch: number },
+    onAccepted: (call: CallEvent, at: number) => void,
+  ): Promise<number> {
+    const batch: (InboxItem & { kind: 'call' })[] = [];
+    let bytes = 0;
+    for (;;) {
+      const head = inbox[0];
+      if (head?.kind !== 'call' || batch.length >= limits.batchMaxEvents) break;
+      if (batch.length > 0 && bytes + head.bytes > limits.batchMaxBytes) break;
+      batch.push(head);
+      bytes += head.bytes;
+      inbox.shift();
+    }
+    const batchId = `${chainId}:${seq.batch++}`;
+    inFlightEvents = batch.length;
+    try {
+      const { outcomes } = await acts.recordCallBatch({
+        accountId,
+        batchId,
+        account,
+        items: batch.map((b) => b.item),
+      });
+      outcomes.forEach((outcome, i) => {
+        const { at, waiter } = batch[i]!;
+        if (outcome.outcome === 'accepted') onAccepted(outcome.call, at);
+        if (waiter !== null) callReplies.set(waiter, toCallOutcome(outcome));
+      });
+      return batch.length;
+    } finally {
+      inFlightEvents = 0;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Start of the run: the account from PostgreSQL, or the state carried from the previous run.
+
+  let settings: RunSettings;
+  let state: CarriedState;
+  if (input.carried === undefined) {
+    const loaded = await bootstrap.loadAccount({ accountId });
+    settings = loaded.settings;
+    if (!loaded.found) return drainUnknownAccount(settings);
+    const created = createLedger(loaded.account, loaded.plan);
+    state = {
+      ledger: created.state,
+      seq: { batch: 0, op: 0 },
+      closedCycles: [],
+      unpaidInvoices: [],
+    };
+    log.info('account workflow started', {
+      accountId,
+      cycleStart: formatInstant(openCycle(created.state).start),
+    });
+  } else {
+    settings = await bootstrap.runSettings();
+    state = input.carried;
+  }
+  current = state;
+  const ledger = state.ledger;
+  const acts = activitiesFor(settings);
+  const facts = {
+    accountId,
+    createdAt: ledger.account.createdAt,
+    maxLateSeconds: ledger.account.maxLateSeconds,
+  };
+
+  let boundaryCrossed = false;
+  const pendingCloses: CycleStatement[] = [];
+  let closing = false;
+
+  function handleEffects(effects: readonly LedgerEffect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'cycleStarted') {
+        boundaryCrossed = true;
+        log.info('cycle started', { accountId, cycle: effect.cycleIndex });
+      } else if (effect.type === 'cycleClosed') {
+        pendingCloses.push(effect.statement);
+      } else if (effect.type === 'alert') {
+        log.info('threshold reached', {
+          accountId,
+          cycle: effect.cycleIndex,
+          thresholdPercent: effect.thresholdPercent,
+        });
+      }
+    }
+  }
+
+  function apply(op: LedgerOperation): LedgerEffect[] {
+    const { effects } = applyOperation(ledger, op);
+    handleEffects(effects);
+    return effects;
+  }
+
+  /** The ledger's next boundary or close, whichever is first. */
+  function nextLedgerEvent(): number {
+    const open = openCycle(ledger);
+    const oldest = ledger.cycles[0]!;
+    const close =
+      oldest === open ? Number.POSITIVE_INFINITY : oldest.end + ledger.account.graceSeconds * 1000;
+    return Math.min(open.end, close);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Calls.
+
+  async function flushCalls(): Promise<number> {
+    return recordBatch(acts, settings, facts, state.seq, (call, at) =>
+      apply({ type: 'bookCall', at, call }),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Requests: claimed by id in PostgreSQL, then applied, then completed with their result.
+
+  async function runRequest(item: InboxItem & { kind: 'request' }): Promise<void> {
+    const { request: req, at, waiter } = item;
+    const key = { accountId, kind: req.kind, requestId: req.id };
+    const claimToken = `${chainId}:op${state.seq.op++}`;
+    const claim = await acts.claimRequest({
+      ...key,
+      claimToken,
+      request: storedRequest(req),
+      arrivedAt: at,
+    });
+    if (!claim.claimed) {
+      const first = claim.result as StoredResult | null;
+      requestReplies.set(
+        waiter,
+        first === null
+          ? {
+              ok: false,
+              error: {
+                type: 'RequestInterruptedError',
+                message: `${req.kind} ${req.id} was claimed by a run that never finished it; use a new id`,
+              },
+            }
+          : first.ok
+            ? { ok: true, value: { ...first.value, replayed: true } }
+            : first,
+      );
+      return;
+    }
+    const result = await executeRequest(req, at);
+    await acts.completeRequest({ ...key, claimToken, result });
+    requestReplies.set(waiter, result);
+  }
+
+  async function executeRequest(req: RequestInput, at: number): Promise<StoredResult> {
+    const reply = { requestId: req.id, replayed: false };
+    switch (req.kind) {
+      case 'purchaseCredits': {
+        const { purchaseId, credits, recurring } = req.input;
+        apply({ type: 'purchase', at, purchaseId, millicredits: credits, recurring });
+        const value = {
+          ...reply,
+          purchaseId,
+          purchasedMillicredits: credits,
+          recurring,
+          cycle: openCycleUsage(ledger),
+        };
+        return { ok: true, value };
+      }
+      case 'cancelPurchase': {
+        const { purchaseId } = req.input;
+        const cancelled = ledger.recurring.some((g) => g.purchaseId === purchaseId);
+        apply({ type: 'cancelPurchase', at, purchaseId });
+        return { ok: true, value: { ...reply, purchaseId, cancelled } };
+      }
+      case 'changePlan': {
+        const plan = await acts.loadPlan({ planId: req.input.planId });
+        if (plan === null) {
+          return {
+            ok: false,
+            error: { type: 'UnknownPlanError', message: `no plan has id ${req.input.planId}` },
+          };
+        }
+        const effects = apply({
+          type: 'changePlan',
+          at,
+          plan,
+          effective: req.input.effective ?? null,
+        });
+        const changed = effects.find((e) => e.type === 'planChanged');
+        const nextCycle = changed?.effectiveFrom === 'next-cycle';
+        const value = {
+          ...reply,
+          planId: plan.id,
+          effective: nextCycle ? 'next-cycle' : 'now',
+          effectiveFrom: formatInstant(nextCycle ? openCycle(ledger).end : at),
+          cycle: openCycleUsage(ledger),
+        };
+        return { ok: true, value };
+      }
+      case 'retryPayment': {
+        const invoices: InvoiceOutcome[] = [];
+        for (const unpaid of [...state.unpaidInvoices]) {
+          const attempt = unpaid.attempt + 1;
+          let outcome: InvoiceOutcome;
+          try {
+            outcome = await acts.retryCharge({
+              accountId,
+              cycleStart: Date.parse(unpaid.cycleStart),
+              attempt,
+            });
+          } catch (error) {
+            if (!isPaymentDecline(error)) throw error;
+            outcome = { ...unpaid, attempt, status: 'payment_failed', error: declineText(error) };
+          }
+          invoices.push(outcome);
+          recordInvoice(outcome);
+        }
+        return { ok: true, value: { ...reply, invoices } };
+      }
+    }
+  }
+
+  function declineText(error: ActivityFailure): string {
+    return error.cause?.message ?? error.message;
+  }
+
+  /** Keeps the query's view of an invoice and the unpaid list in step with its latest outcome. */
+  function recordInvoice(outcome: InvoiceOutcome): void {
+    state.unpaidInvoices = state.unpaidInvoices.filter((u) => u.cycleStart !== outcome.cycleStart);
+    if (outcome.status === 'payment_failed') state.unpaidInvoices.push(outcome);
+    const closed = state.closedCycles.find((c) => c.start === outcome.cycleStart);
+    if (closed !== undefined) closed.invoice = outcome;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Closes, in the background, in order.
+
+  async function runCloses(): Promise<void> {
+    closing = true;
+    try {
+      while (pendingCloses.length > 0) {
+        const statement = pendingCloses[0]!;
+        state.closedCycles.unshift({ ...statementView(statement), invoice: null });
+        state.closedCycles.splice(CLOSED_CYCLES_KEPT);
+        let outcome: InvoiceOutcome;
+        try {
+          outcome = await acts.closeCycle({ accountId, statement });
+        } catch (error) {
+          if (!isPaymentDecline(error)) throw error;
+          outcome = {
+            cycleIndex: statement.index,
+            cycleStart: formatInstant(statement.start),
+            status: 'payment_failed',
+            amountMinor: statement.overageChargeMinor ?? '0',
+            currency: statement.currency,
+            attempt: 1,
+            reference: null,
+            error: declineText(error),
+          };
+        }
+        recordInvoice(outcome);
+        log.info('cycle closed', {
+          accountId,
+          cycle: statement.index,
+          invoice: outcome.status,
+          amountMinor: outcome.amountMinor,
+        });
+        pendingCloses.shift();
+      }
+    } finally {
+      closing = false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The loop.
+
+  let timerAt: number | null = null;
+  let timerFired = false;
+  function armTimer(at: number): void {
+    if (timerAt === at) return;
+    timerAt = at;
+    timerFired = false;
+    void sleep(Math.max(1, at - Date.now())).then(() => {
+      if (timerAt === at) timerFired = true;
+    });
+  }
+
+  function wantsContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return (
+      boundaryCrossed ||
+      info.continueAsNewSuggested ||
+      info.historyLength >= settings.continueAsNewAfterEvents
+    );
+  }
+
+  /**
+   * Brings the ledger up to now (boundaries and closes due), never past a queued message: the
+   * ledger only moves forward, and that message must be applied at its own arrival.
+   */
+  function advanceToNow(): void {
+    const head = inbox[0];
+    const to = head === undefined ? Date.now() : Math.min(Date.now(), head.at);
+    if (to > ledger.now) apply({ type: 'advance', at: to });
+  }
+
+  advanceToNow();
+  for (;;) {
+    if (pendingCloses.length > 0 && !closing) void runCloses();
+    armTimer(nextLedgerEvent());
+    await condition(() => inbox.length > 0 || timerFired || wantsContinueAsNew());
+    const head = inbox[0];
+    if (head?.kind === 'call') {
+      await flushCalls();
+      continue;
+    }
+    if (head?.kind === 'request') {
+      inbox.shift();
+      await runRequest(head);
+      continue;
+    }
+    // Nothing queued: bring the ledger up to now (boundaries and closes due).
+    if (timerFired) {
+      timerFired = false;
+      timerAt = null;
+      advanceToNow();
+      continue;
+    }
+    if (wantsContinueAsNew()) {
+      if (pendingCloses.length > 0 && !closing) continue;
+      await condition(() => inbox.length > 0 || (!closing && allHandlersFinished()));
+      if (inbox.length > 0 || pendingCloses.length > 0) continue;
+      log.info('continuing as new', {
+        accountId,
+        historyLength: workflowInfo().historyLength,
+        cycle: openCycle(ledger).index,
+      });
+      return continueAsNew<typeof accountBilling>({ accountId, carried: state });
+    }
+  }
+
+  /**
+   * An account that does not exist: record every event that reached this run as rejected
+   * (`unknown_account`), refuse its requests, and end, leaving no running workflow behind.
+   */
+  async function drainUnknownAccount(runSettings: RunSettings): Promise<AccountBillingResult> {
+    const acts = activitiesFor(runSettings);
+    const seq = { batch: 0 };
+    let rejected = 0;
+    for (;;) {
+      const head = inbox[0];
+      if (head === undefined) {
+        if (allHandlersFinished()) break;
+        await condition(() => inbox.length > 0 || allHandlersFinished());
+        continue;
+      }
+      if (head.kind === 'request') {
+        inbox.shift();
+        requestReplies.set(head.waiter, {
+          ok: false,
+          error: { type: 'UnknownAccountError', message: `no account has id ${accountId}` },
+        });
+        continue;
+      }
+      rejected += await recordBatch(acts, runSettings, null, seq, () => undefined);
+    }
+    log.warn('events for an unknown account recorded as rejected', { accountId, rejected });
+    return { accountId, outcome: 'unknown_account', rejectedEvents: rejected };
+  }
+}
