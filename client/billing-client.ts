@@ -3,7 +3,13 @@
  * TypeScript telephony service: plans and accounts (PostgreSQL, then the account's workflow), call
  * events (signal-with-start or update-with-start), the usage query and the request updates.
  */
-import { type Client, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  type Client,
+  WithStartWorkflowOperation,
+  type WorkflowHandle,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { isIanaTimeZone } from '../billing/calendar.js';
@@ -42,6 +48,35 @@ import {
 /** A request the billing engine refuses, with a message that says what to change. */
 export class BillingInputError extends Error {
   override readonly name = 'BillingInputError';
+}
+
+/**
+ * A request the account's workflow refused or failed: the validator's message, or a named failure
+ * (`UnknownPlanError`, `UnknownAccountError`, ...) in `type`.
+ */
+export class BillingRequestError extends Error {
+  override readonly name = 'BillingRequestError';
+  constructor(
+    message: string,
+    readonly type: string | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Unwraps Temporal's generic "Workflow Update failed" into the workflow's own message. */
+async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError) {
+      const cause = error.cause;
+      const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
+      throw new BillingRequestError(cause?.message ?? error.message, type, { cause: error });
+    }
+    throw error;
+  }
 }
 
 /** Plan ids name statements and invoices: printable, no spaces. */
@@ -184,10 +219,12 @@ export class BillingClient {
       args: [{ accountId }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    return this.temporal.workflow.executeUpdateWithStart(recordCalls, {
-      args: [{ events }],
-      startWorkflowOperation: start,
-    });
+    return unwrapUpdate(() =>
+      this.temporal.workflow.executeUpdateWithStart(recordCalls, {
+        args: [{ events }],
+        startWorkflowOperation: start,
+      }),
+    );
   }
 
   async usage(accountId: string): Promise<UsageReply> {
@@ -198,21 +235,27 @@ export class BillingClient {
     accountId: string,
     input: PurchaseCreditsInput,
   ): Promise<PurchaseCreditsResult> {
-    return this.handle(accountId).executeUpdate(purchaseCredits, { args: [input] });
+    return unwrapUpdate(() =>
+      this.handle(accountId).executeUpdate(purchaseCredits, { args: [input] }),
+    );
   }
 
   async cancelPurchase(
     accountId: string,
     input: CancelPurchaseInput,
   ): Promise<CancelPurchaseResult> {
-    return this.handle(accountId).executeUpdate(cancelPurchase, { args: [input] });
+    return unwrapUpdate(() =>
+      this.handle(accountId).executeUpdate(cancelPurchase, { args: [input] }),
+    );
   }
 
   async changePlan(accountId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
-    return this.handle(accountId).executeUpdate(changePlan, { args: [input] });
+    return unwrapUpdate(() => this.handle(accountId).executeUpdate(changePlan, { args: [input] }));
   }
 
   async retryPayment(accountId: string, input: RetryPaymentInput): Promise<RetryPaymentResult> {
-    return this.handle(accountId).executeUpdate(retryPayment, { args: [input] });
+    return unwrapUpdate(() =>
+      this.handle(accountId).executeUpdate(retryPayment, { args: [input] }),
+    );
   }
 }

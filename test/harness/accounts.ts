@@ -3,7 +3,7 @@
  * client, and helpers to build plans, accounts whose cycle ends seconds from now, call events, and
  * the `preview` scenario of what the workflow recorded.
  */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { boundaryOf, localDateTimeOf, makeCalendar, monthIndexOf } from '../../billing/calendar.js';
 import { runPreview, type PreviewOutput } from '../../billing/preview.js';
 import { formatInstant } from '../../billing/units.js';
@@ -12,6 +12,7 @@ import { listCalls, listRejections } from '../../db/repositories/calls.js';
 import { findAccount } from '../../db/repositories/accounts.js';
 import { findPlan } from '../../db/repositories/plans.js';
 import { listRequests } from '../../db/repositories/requests.js';
+import type { UsageReply } from '../../workflows/account/messages.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { connectTestClient, uniqueTaskQueue } from './workers.js';
 
@@ -20,6 +21,8 @@ export interface AccountTestbed {
   readonly taskQueue: string;
   readonly temporal: Client;
   readonly billing: BillingClient;
+  /** The account's workflow as Temporal describes it (status, run id, history length). */
+  handleDescription(accountId: string): ReturnType<WorkflowHandle['describe']>;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export async function accountTestbed(label: string): Promise<AccountTestbed> {
     taskQueue,
     temporal,
     billing,
+    handleDescription: (accountId) => billing.handle(accountId).describe(),
     async close() {
       await temporal.connection.close();
       await database.drop();
@@ -150,4 +154,61 @@ export async function previewOfRecorded(
     until: formatInstant(until),
     operations: ops.map((o) => ({ at: formatInstant(o.at), ...o.op })),
   });
+}
+
+/** Polls the `usage` query until `done` holds; returns that reply. */
+export async function waitForUsage(
+  billing: BillingClient,
+  accountId: string,
+  done: (usage: UsageReply) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<UsageReply> {
+  const deadline = Date.now() + timeoutMs;
+  let last: UsageReply | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await billing.usage(accountId);
+      if (done(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}; last usage: ${JSON.stringify(last)}; last error: ${String(lastError)}`,
+  );
+}
+
+/** Fisher-Yates with a seeded generator, so a failing order can be reproduced. */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+export async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await work(items[i]!, i);
+      }
+    }),
+  );
 }

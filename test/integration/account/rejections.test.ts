@@ -1,0 +1,189 @@
+/**
+ * Bad input is recorded with its reason and never blocks good input: every rejection code of the
+ * rules plus `unknown_account`, a 1 MB event, per-event answers of `recordCalls` against what was
+ * stored, and request ids replayed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REJECTION_CODES } from '../../../billing/call-event.js';
+import { formatInstant } from '../../../billing/units.js';
+import { listCalls, listRejections } from '../../../db/repositories/calls.js';
+import {
+  accountTestbed,
+  completedCall,
+  growthPlan,
+  waitForUsage,
+  type AccountTestbed,
+} from '../../harness/accounts.js';
+import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+
+const DAY = 86_400_000;
+const iso = (ms: number) => formatInstant(ms);
+
+let bed: AccountTestbed;
+let workers: InProcessWorkers;
+
+beforeAll(async () => {
+  bed = await accountTestbed('rejections');
+  workers = await inProcessWorkers(bed.database, bed.taskQueue);
+});
+afterAll(async () => {
+  await workers.close();
+  await bed.close();
+});
+
+/** One event per rejection code, each next to a good call. */
+function badEvents(accountId: string, createdAt: number, now: number) {
+  const base = completedCall(accountId, 60, { callId: 'taken', agoMs: DAY });
+  const good = (n: number) => completedCall(accountId, 60, { callId: `good-${n}`, agoMs: DAY });
+  return {
+    base,
+    events: [
+      good(1),
+      { ...completedCall(accountId, 60, { callId: 'huge' }), transcript: 'x'.repeat(1_000_000) },
+      { callId: 'bad id with spaces', accountId, direction: 'inbound', status: 'completed' },
+      { ...completedCall('someone-else', 60), callId: 'mismatch' },
+      { ...base, endedAt: iso(Date.parse(String(base.endedAt)) + 1000) },
+      {
+        callId: 'no-answer',
+        accountId,
+        direction: 'inbound',
+        status: 'completed',
+        endedAt: iso(now),
+      },
+      { ...completedCall(accountId, 60, { callId: 'backwards' }), endedAt: iso(now - 3_600_000) },
+      { ...completedCall(accountId, 60, { callId: 'handoff' }), handoffAt: iso(now - 7 * DAY) },
+      completedCall(accountId, 86_401, { callId: 'too-long', agoMs: 2 * DAY }),
+      completedCall(accountId, 60, { callId: 'future', answeredAt: now + 600_000 }),
+      completedCall(accountId, 60, { callId: 'early', answeredAt: createdAt - 60_000 }),
+      completedCall(accountId, 60, { callId: 'old', answeredAt: now - 36 * DAY }),
+      good(2),
+    ],
+    expected: [
+      'accepted',
+      'event_too_large',
+      'invalid_event',
+      'account_mismatch',
+      'conflicting_duplicate',
+      'answer_required',
+      'ended_before_answered',
+      'handoff_out_of_range',
+      'duration_too_long',
+      'future_timestamp',
+      'before_account_start',
+      'too_old',
+      'accepted',
+    ],
+  };
+}
+
+describe('rejected events', () => {
+  it('records every rejection code with its reason while the good events count', async () => {
+    await workers.runUntil(
+      (async () => {
+        await bed.billing.createPlan(growthPlan);
+        const createdAt = Date.now() - 40 * DAY;
+        await bed.billing.createAccount({
+          id: 'acme',
+          planId: 'growth',
+          timeZone: 'UTC',
+          createdAt: iso(createdAt),
+        });
+        const { base, events, expected } = badEvents('acme', createdAt, Date.now());
+        expect((await bed.billing.recordCalls('acme', [base])).outcomes[0]!.outcome).toBe(
+          'accepted',
+        );
+        const reply = await bed.billing.recordCalls('acme', events);
+        const answered = reply.outcomes.map((o) =>
+          o.outcome === 'rejected' ? o.reason : o.outcome,
+        );
+        expect(answered).toEqual(expected);
+        // Every code of the rules appears, and each answer matches what PostgreSQL stored.
+        expect(new Set(answered)).toEqual(new Set([...REJECTION_CODES, 'accepted']));
+        const stored = await listRejections(bed.database.db, 'acme');
+        expect(stored.map((r) => r.reason)).toEqual(expected.filter((e) => e !== 'accepted'));
+        for (const row of stored) expect(row.detail.length).toBeGreaterThan(5);
+        const huge = stored.find((r) => r.reason === 'event_too_large')!;
+        expect(huge.raw).toBeNull();
+        expect(huge.raw_bytes).toBeGreaterThan(1_000_000);
+        expect(huge.call_id).toBe('huge');
+        expect(stored.find((r) => r.reason === 'invalid_event')!.raw).toContain(
+          'bad id with spaces',
+        );
+        const calls = await listCalls(bed.database.db, 'acme');
+        expect(calls.map((c) => c.call_id).sort()).toEqual(['good-1', 'good-2', 'taken']);
+
+        // A 1 MB signal too: rejected, and the workflow keeps counting.
+        await bed.billing.sendCallEvent('acme', events[1]);
+        await bed.billing.sendCallEvent('acme', completedCall('acme', 120, { callId: 'after' }));
+        const usage = await waitForUsage(
+          bed.billing,
+          'acme',
+          (u) => u.cycle.usedMillicredits === '5000',
+          'the call after the 1 MB event counted',
+        );
+        expect(usage.cycle.billableSeconds).toBe(300);
+        expect((await bed.handleDescription('acme')).status.name).toBe('RUNNING');
+        const all = await listRejections(bed.database.db, 'acme');
+        expect(all.filter((r) => r.reason === 'event_too_large')).toHaveLength(2);
+      })(),
+    );
+  });
+
+  it('records events for an unknown account as unknown_account and leaves no workflow running', async () => {
+    await workers.runUntil(
+      (async () => {
+        await bed.billing.sendCallEvent('ghost', completedCall('ghost', 60, { callId: 'g1' }));
+        await bed.billing.sendCallEvent('ghost', completedCall('ghost', 60, { callId: 'g2' }));
+        const result = await bed.billing.handle('ghost').result();
+        expect(result.outcome).toBe('unknown_account');
+        const rows = await listRejections(bed.database.db, 'ghost');
+        expect(rows.map((r) => [r.call_id, r.reason])).toEqual([
+          ['g1', 'unknown_account'],
+          ['g2', 'unknown_account'],
+        ]);
+        expect((await bed.handleDescription('ghost')).status.name).toBe('COMPLETED');
+        // recordCalls through update-with-start gets the same answer.
+        const reply = await bed.billing.recordCalls('ghost', [
+          completedCall('ghost', 60, { callId: 'g3' }),
+        ]);
+        expect(reply.outcomes[0]).toMatchObject({ outcome: 'rejected', reason: 'unknown_account' });
+        await bed.billing.handle('ghost').result();
+        expect((await bed.handleDescription('ghost')).status.name).toBe('COMPLETED');
+      })(),
+    );
+  });
+
+  it('returns the first result for a replayed request id and refuses invalid input clearly', async () => {
+    await workers.runUntil(
+      (async () => {
+        await bed.billing.createPlan(growthPlan);
+        await bed.billing.createAccount({ id: 'buyer', planId: 'growth', timeZone: 'UTC' });
+        const first = await bed.billing.purchaseCredits('buyer', {
+          purchaseId: 'order-1',
+          credits: '2.5',
+        });
+        expect(first).toMatchObject({ replayed: false, purchasedMillicredits: '2500' });
+        const again = await bed.billing.purchaseCredits('buyer', {
+          purchaseId: 'order-1',
+          credits: '2.5',
+        });
+        expect(again).toEqual({ ...first, replayed: true });
+        expect((await bed.billing.usage('buyer')).cycle.purchasedMillicredits).toBe('2500');
+        await expect(
+          bed.billing.purchaseCredits('buyer', { purchaseId: 'order-2', credits: '-1' }),
+        ).rejects.toThrow(/credits: a credit amount is a decimal string/);
+        await expect(
+          bed.billing.changePlan('buyer', { requestId: 'c1', planId: 'nope' }),
+        ).rejects.toThrow(/no plan has id nope/);
+        await expect(bed.billing.recordCalls('buyer', Array(501).fill({}))).rejects.toThrow(
+          /at most 500 events/,
+        );
+        const cancel = await bed.billing.cancelPurchase('buyer', {
+          requestId: 'x1',
+          purchaseId: 'never-bought',
+        });
+        expect(cancel).toMatchObject({ cancelled: false, replayed: false });
+      })(),
+    );
+  });
+});
