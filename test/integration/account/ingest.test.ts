@@ -127,8 +127,8 @@ describe('exactly-once metering', () => {
           expect(first.outcomes.map((o) => o.outcome)).toEqual(Array(30).fill('accepted'));
           const again = await bed.billing.recordCalls('fault', calls.slice(0, 40));
           expect(again.outcomes.map((o) => o.outcome)).toEqual([
-            ...Array(30).fill('duplicate'),
-            ...Array(10).fill('accepted'),
+            ...Array<string>(30).fill('duplicate'),
+            ...Array<string>(10).fill('accepted'),
           ]);
           await inParallel(calls.slice(40), 4, (e) => bed.billing.sendCallEvent('fault', e));
           const expected = expectedMillicredits('fault', calls).toString();
