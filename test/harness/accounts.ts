@@ -73,13 +73,13 @@ export function cycleEndingIn(
 
 let callSeq = 0;
 
-/** A completed inbound call of `seconds`, answered `agoMs` before now. */
+/** A completed inbound call of `seconds`, answered `agoMs` before now (default: ended 1 min ago). */
 export function completedCall(
   accountId: string,
   seconds: number,
   options: { callId?: string; agoMs?: number; answeredAt?: number } = {},
 ): Record<string, unknown> {
-  const answeredAt = options.answeredAt ?? Date.now() - (options.agoMs ?? 60_000);
+  const answeredAt = options.answeredAt ?? Date.now() - (options.agoMs ?? seconds * 1000 + 60_000);
   return {
     callId: options.callId ?? `CA${process.pid}x${++callSeq}`,
     accountId,
