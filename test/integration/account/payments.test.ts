@@ -1,0 +1,132 @@
+/**
+ * The overage is charged once, counted in the scripted gateway's own call log, when the worker
+ * process is SIGKILLed right after the charge call and when the close activity times out and is
+ * retried; a decline shows `payment_failed` until ops retry the payment.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listInvoices } from '../../../db/repositories/invoices.js';
+import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
+import {
+  accountTestbed,
+  completedCall,
+  cycleEndingIn,
+  growthPlan,
+  waitForUsage,
+  type AccountTestbed,
+} from '../../harness/accounts.js';
+import { paymentFiles, type PaymentFiles } from '../../harness/payments.js';
+import { startWorkerProcess, type WorkerProcess } from '../../harness/workers.js';
+
+let bed: AccountTestbed;
+let gateway: PaymentFiles;
+
+beforeAll(async () => {
+  bed = await accountTestbed('payments');
+  gateway = paymentFiles('payments');
+});
+afterAll(async () => {
+  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
+  await bed.close();
+});
+
+function startWorker(name: string): Promise<WorkerProcess> {
+  return startWorkerProcess(bed.database, bed.taskQueue, name, {
+    PAYMENT_ADAPTER: 'test',
+    PAYMENT_TEST_LOG: gateway.logPath,
+    PAYMENT_TEST_CONTROL: gateway.controlPath,
+    // A close stuck in the gateway is retried after 3 s.
+    ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000',
+  });
+}
+
+/** 1 credit included, 10 minutes used: 9 credits over at $0.12 = 108 cents. */
+const tinyPlan = { ...growthPlan, id: 'tiny', allowanceCredits: '1' };
+
+describe('overage charged once', () => {
+  it('survives a worker killed after the charge, a timed-out gateway and a decline', async () => {
+    gateway.setBehaviour('killed', 'hang-after-charge-once');
+    gateway.setBehaviour('slow', 'timeout-once');
+    gateway.setBehaviour('declined', 'decline');
+    const first = await startWorker('payments-1');
+
+    await bed.billing.createPlan(tinyPlan);
+    const cycle = cycleEndingIn(6_000);
+    const accounts = ['killed', 'slow', 'declined'];
+    for (const id of accounts) {
+      await bed.billing.createAccount({
+        id,
+        planId: 'tiny',
+        timeZone: 'UTC',
+        createdAt: cycle.createdAt,
+        billingAnchor: cycle.billingAnchor,
+        graceSeconds: 1,
+      });
+      const reply = await bed.billing.recordCalls(id, [completedCall(id, 600)]);
+      expect(reply.outcomes[0]!.outcome).toBe('accepted');
+    }
+
+    // The gateway charged 'killed' and hangs: kill the worker right there.
+    await waitUntil(
+      () =>
+        Promise.resolve(
+          gateway.log().some((l) => l.accountId === 'killed' && l.outcome === 'hung_after_charge'),
+        ),
+      { what: 'the charge of "killed" to hang after charging', timeoutMs: 30_000 },
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await startWorker('payments-2');
+
+    for (const id of ['killed', 'slow']) {
+      const usage = await waitForUsage(
+        bed.billing,
+        id,
+        (u) => u.closedCycles[0]?.invoice?.status === 'paid',
+        `${id}'s invoice paid`,
+        45_000,
+      );
+      expect(usage.closedCycles[0]!.overageChargeMinor).toBe('108');
+      expect(usage.status).not.toBe('payment_failed');
+      const charges = gateway.successfulCharges(id);
+      expect(charges.map((c) => [c.amountMinor, c.idempotencyKey])).toEqual([
+        ['108', `${id}:${usage.closedCycles[0]!.start}:1`],
+      ]);
+    }
+    const killedCalls = gateway.log().filter((l) => l.accountId === 'killed');
+    expect(killedCalls.map((l) => l.outcome)).toContain('replayed');
+    const slowCalls = gateway.log().filter((l) => l.accountId === 'slow');
+    expect(slowCalls.map((l) => l.outcome)).toEqual(['timed_out', 'charged']);
+
+    // The decline: payment_failed until ops retry, then paid with attempt 2's key.
+    const declined = await waitForUsage(
+      bed.billing,
+      'declined',
+      (u) => u.status === 'payment_failed',
+      'declined shows payment_failed',
+    );
+    expect(declined.unpaidInvoices).toMatchObject([{ status: 'payment_failed', attempt: 1 }]);
+    expect(gateway.successfulCharges('declined')).toEqual([]);
+    gateway.setBehaviour('declined', 'succeed');
+    const retried = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-1' });
+    expect(retried.invoices).toMatchObject([{ status: 'paid', attempt: 2, amountMinor: '108' }]);
+    const after = await bed.billing.usage('declined');
+    // The new cycle is fresh: nothing used yet.
+    expect(after.status).toBe('ok');
+    expect(after.unpaidInvoices).toEqual([]);
+    expect(after.closedCycles[0]!.invoice?.status).toBe('paid');
+    const again = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-1' });
+    expect(again).toEqual({ ...retried, replayed: true });
+    const nothingLeft = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-2' });
+    expect(nothingLeft.invoices).toEqual([]);
+    expect(gateway.successfulCharges('declined').map((c) => c.idempotencyKey)).toEqual([
+      `declined:${after.closedCycles[0]!.start}:2`,
+    ]);
+
+    const invoices = await Promise.all(accounts.map((id) => listInvoices(bed.database.db, id)));
+    expect(invoices.map((rows) => rows.map((r) => [r.status, r.amount_minor]))).toEqual([
+      [['paid', 108n]],
+      [['paid', 108n]],
+      [['paid', 108n]],
+    ]);
+  }, 120_000);
+});
