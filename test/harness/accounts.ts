@@ -5,7 +5,10 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { boundaryOf, localDateTimeOf, makeCalendar, monthIndexOf } from '../../billing/calendar.js';
+import { parseCallEvent } from '../../billing/call-event.js';
+import { parsePlan } from '../../billing/plan.js';
 import { runPreview, type PreviewOutput } from '../../billing/preview.js';
+import { rateCall } from '../../billing/rating.js';
 import { formatInstant } from '../../billing/units.js';
 import { BillingClient } from '../../client/billing-client.js';
 import { listCalls, listRejections } from '../../db/repositories/calls.js';
@@ -211,4 +214,30 @@ export async function inParallel<T>(
       }
     }),
   );
+}
+
+/** `count` distinct calls answered over the last 9 days, 10 s to 10 min long. */
+export function distinctCalls(accountId: string, count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) =>
+    completedCall(accountId, 10 + ((i * 37) % 590), {
+      callId: `${accountId}-call-${i}`,
+      answeredAt: Date.now() - 9 * 86_400_000 + i * Math.floor((8 * 86_400_000) / count),
+    }),
+  );
+}
+
+/** The credits of these events on `plan` (the growth plan by default), by the billing core. */
+export function expectedMillicredits(
+  accountId: string,
+  events: readonly unknown[],
+  planInput: unknown = growthPlan,
+): bigint {
+  const plan = parsePlan(planInput);
+  let total = 0n;
+  for (const raw of events) {
+    const parsed = parseCallEvent(raw, accountId);
+    if (!('ok' in parsed)) throw new Error('fixture event is invalid');
+    total += rateCall(parsed.call, plan).millicredits;
+  }
+  return total;
 }

@@ -3,14 +3,12 @@
  * duplicates and shuffling, an ingest activity that fails after its COMMIT, continue-as-new.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCallEvent } from '../../../billing/call-event.js';
-import { parsePlan } from '../../../billing/plan.js';
-import { rateCall } from '../../../billing/rating.js';
 import { formatInstant } from '../../../billing/units.js';
 import { countCalls } from '../../../db/repositories/calls.js';
 import {
   accountTestbed,
-  completedCall,
+  distinctCalls,
+  expectedMillicredits,
   growthPlan,
   inParallel,
   previewOfRecorded,
@@ -21,27 +19,6 @@ import {
 import { inProcessWorkers } from '../../harness/workers.js';
 
 const DAY = 86_400_000;
-
-/** `count` distinct calls answered over the last 9 days, 10 s to 10 min long. */
-function distinctCalls(accountId: string, count: number): Record<string, unknown>[] {
-  return Array.from({ length: count }, (_, i) =>
-    completedCall(accountId, 10 + ((i * 37) % 590), {
-      callId: `${accountId}-call-${i}`,
-      answeredAt: Date.now() - 9 * DAY + i * Math.floor((8 * DAY) / count),
-    }),
-  );
-}
-
-function expectedMillicredits(accountId: string, events: readonly unknown[]): bigint {
-  const plan = parsePlan(growthPlan);
-  let total = 0n;
-  for (const raw of events) {
-    const parsed = parseCallEvent(raw, accountId);
-    if (!('ok' in parsed)) throw new Error('fixture event is invalid');
-    total += rateCall(parsed.call, plan).millicredits;
-  }
-  return total;
-}
 
 async function createAccount(bed: AccountTestbed, id: string): Promise<void> {
   await bed.billing.createPlan(growthPlan);

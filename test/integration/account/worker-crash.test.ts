@@ -1,0 +1,76 @@
+/**
+ * The worker process is SIGKILLed while events pour in and a new one takes over: every call is
+ * counted exactly once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatInstant } from '../../../billing/units.js';
+import { countCalls } from '../../../db/repositories/calls.js';
+import { runningProcesses } from '../../../scripts/stack/managed-process.js';
+import {
+  accountTestbed,
+  distinctCalls,
+  expectedMillicredits,
+  growthPlan,
+  inParallel,
+  shuffled,
+  waitForUsage,
+  type AccountTestbed,
+} from '../../harness/accounts.js';
+import { startWorkerProcess } from '../../harness/workers.js';
+
+let bed: AccountTestbed;
+
+beforeAll(async () => {
+  bed = await accountTestbed('crash');
+});
+afterAll(async () => {
+  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
+  await bed.close();
+});
+
+describe('a worker killed during ingestion', () => {
+  it('loses nothing and counts nothing twice', async () => {
+    const env = { ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000', INGEST_BATCH_MAX_EVENTS: '50' };
+    const first = await startWorkerProcess(bed.database, bed.taskQueue, 'crash-1', env);
+    await bed.billing.createPlan(growthPlan);
+    await bed.billing.createAccount({
+      id: 'acme',
+      planId: 'growth',
+      timeZone: 'UTC',
+      createdAt: formatInstant(Date.now() - 10 * 86_400_000),
+    });
+    const calls = distinctCalls('acme', 800);
+    const deliveries = shuffled([...calls, ...calls.filter((_, i) => i % 5 === 0)], 2026);
+    let sent = 0;
+    let killed = false;
+    let replacement: Promise<unknown> | null = null;
+    await inParallel(deliveries, 8, async (event) => {
+      await bed.billing.sendCallEvent('acme', event);
+      sent += 1;
+      if (sent === 300 && !killed) {
+        killed = true;
+        first.child.kill('SIGKILL');
+      }
+      // Signals keep arriving while no worker runs; a new worker starts a little later.
+      if (sent === 600)
+        replacement = startWorkerProcess(bed.database, bed.taskQueue, 'crash-2', env);
+    });
+    expect(killed).toBe(true);
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await replacement;
+    // Batches through recordCalls after the crash answer from what PostgreSQL holds.
+    const reply = await bed.billing.recordCalls('acme', calls.slice(0, 100));
+    expect(reply.outcomes.every((o) => o.outcome === 'duplicate')).toBe(true);
+
+    const expected = expectedMillicredits('acme', calls).toString();
+    const usage = await waitForUsage(
+      bed.billing,
+      'acme',
+      (u) => u.pendingEvents === 0 && u.cycle.usedMillicredits === expected,
+      'every call counted once after the crash',
+      60_000,
+    );
+    expect(usage.cycle.usedMillicredits).toBe(expected);
+    expect(await countCalls(bed.database.db, 'acme')).toBe(800);
+  }, 120_000);
+});
