@@ -21,6 +21,7 @@ import {
   setHandler,
   sleep,
   workflowInfo,
+  type defineUpdate,
 } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Activities } from '../../activities/index.js';
@@ -220,38 +221,36 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     },
     { validator: (i) => void validated(recordCallsSchema, i) },
   );
-  setHandler(
-    purchaseCredits,
-    async (i) => {
-      const input = validated(purchaseCreditsSchema, i);
-      return (await request({ kind: 'purchaseCredits', id: input.purchaseId, input })) as never;
-    },
-    { validator: (i) => void validated(purchaseCreditsSchema, i) },
-  );
-  setHandler(
-    cancelPurchase,
-    async (i) => {
-      const input = validated(cancelPurchaseSchema, i);
-      return (await request({ kind: 'cancelPurchase', id: input.requestId, input })) as never;
-    },
-    { validator: (i) => void validated(cancelPurchaseSchema, i) },
-  );
-  setHandler(
-    changePlan,
-    async (i) => {
-      const input = validated(changePlanSchema, i);
-      return (await request({ kind: 'changePlan', id: input.requestId, input })) as never;
-    },
-    { validator: (i) => void validated(changePlanSchema, i) },
-  );
-  setHandler(
-    retryPayment,
-    async (i) => {
-      const input = validated(retryPaymentSchema, i);
-      return (await request({ kind: 'retryPayment', id: input.requestId, input })) as never;
-    },
-    { validator: (i) => void validated(retryPaymentSchema, i) },
-  );
+  /** A request update: validated, queued for the loop, answered with its (first) result. */
+  function handleRequest<I, Out, R>(
+    update: ReturnType<typeof defineUpdate<R, [I]>>,
+    schema: z.ZodType<Out>,
+    toRequest: (input: Out) => RequestInput,
+  ): void {
+    setHandler(update, async (raw) => (await request(toRequest(validated(schema, raw)))) as R, {
+      validator: (raw) => void validated(schema, raw),
+    });
+  }
+  handleRequest(purchaseCredits, purchaseCreditsSchema, (input) => ({
+    kind: 'purchaseCredits',
+    id: input.purchaseId,
+    input,
+  }));
+  handleRequest(cancelPurchase, cancelPurchaseSchema, (input) => ({
+    kind: 'cancelPurchase',
+    id: input.requestId,
+    input,
+  }));
+  handleRequest(changePlan, changePlanSchema, (input) => ({
+    kind: 'changePlan',
+    id: input.requestId,
+    input,
+  }));
+  handleRequest(retryPayment, retryPaymentSchema, (input) => ({
+    kind: 'retryPayment',
+    id: input.requestId,
+    input,
+  }));
 
   let current: CarriedState | null = null;
 
