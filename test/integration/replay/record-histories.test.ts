@@ -61,7 +61,8 @@ async function usageUntil(
       last = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${accountId}: ${what} not seen; last: ${JSON.stringify(last)}`);
+      const seen = last instanceof Error ? last.message : JSON.stringify(last);
+      throw new Error(`${accountId}: ${what} not seen; last: ${seen}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
