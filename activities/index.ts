@@ -4,18 +4,16 @@
  * scripted payment gateway. Workflows import only the `Activities` type from here.
  */
 import { createAccountsActivities, type AccountsDeps } from './accounts.js';
-import { createDemoActivities, type DemoDeps } from './demo.js';
 import { createIngestActivities, type IngestDeps } from './ingest.js';
 import { createInvoiceActivities, type InvoiceDeps } from './invoices.js';
 import { createProbeActivities, type ProbeDeps } from './probe.js';
 import { createRequestActivities } from './requests.js';
 
-export type ActivityDeps = ProbeDeps & DemoDeps & AccountsDeps & IngestDeps & InvoiceDeps;
+export type ActivityDeps = ProbeDeps & AccountsDeps & IngestDeps & InvoiceDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createProbeActivities(deps),
-    ...createDemoActivities(deps),
     ...createAccountsActivities(deps),
     ...createIngestActivities(deps),
     ...createRequestActivities(deps),
@@ -25,4 +23,3 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 export type { ProbeActivityInput, ProbeActivityResult } from './probe.js';
-export type { DemoAccount, DemoDelivery, DemoPlan, UsageCycle, UsageStatement } from './demo.js';

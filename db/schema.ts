@@ -6,7 +6,6 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 
 export interface Database {
   probes: ProbesTable;
-  demo_call_deliveries: DemoCallDeliveriesTable;
   plans: PlansTable;
   accounts: AccountsTable;
   calls: CallsTable;
@@ -37,22 +36,6 @@ export interface ProbesTable {
 
 export type Probe = Selectable<ProbesTable>;
 export type NewProbe = Insertable<ProbesTable>;
-
-/** Every call-event delivery of a demo run, as sent (see the migration). */
-export interface DemoCallDeliveriesTable {
-  id: Generated<bigint>;
-  run_id: string;
-  account_id: string;
-  /** Position in the sender's delivery order; with run and account, the idempotency key. */
-  delivery_seq: number;
-  arrived_at: Date;
-  /** The event JSON as delivered: written as JSON text, read back parsed. */
-  event: ColumnType<unknown, string, string>;
-  stored_at: Generated<Date>;
-}
-
-export type DemoCallDelivery = Selectable<DemoCallDeliveriesTable>;
-export type NewDemoCallDelivery = Insertable<DemoCallDeliveriesTable>;
 
 export interface PlansTable {
   id: string;

@@ -1,119 +1,189 @@
 import { PassThrough } from 'node:stream';
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPreview } from '../../../billing/preview.js';
-import { statementText } from '../../../activities/demo.js';
-import { demoAccounts } from '../../../cli/demo/accounts.js';
-import { runDemo } from '../../../cli/demo/run-demo.js';
-import { deliveriesOf } from '../../../db/repositories/demo-call-deliveries.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
-import { waitForMessagesTo } from '../../harness/mailbox.js';
+import { firstCycleSpan, makeCalendar } from '../../../billing/calendar.js';
+import { parseLocalDateTime } from '../../../billing/units.js';
+import { demoSetup, DEMO_GRACE_SECONDS } from '../../../cli/demo/accounts.js';
+import { creditsText, moneyText, runDemo } from '../../../cli/demo/run-demo.js';
+import { countCalls, listRejections } from '../../../db/repositories/calls.js';
+import { listInvoices } from '../../../db/repositories/invoices.js';
+import { freePort } from '../../../scripts/stack/ports.js';
+import { accountTestbed, previewOfRecorded, type AccountTestbed } from '../../harness/accounts.js';
+import { runBilling } from '../../harness/cli.js';
 import {
-  connectTestClient,
   harnessConfig,
-  type InProcessWorkers,
+  harnessEnv,
   inProcessWorkers,
+  type InProcessWorkers,
   uniqueTaskQueue,
 } from '../../harness/workers.js';
 
-const until = new Date('2026-03-15T12:00:00.000Z');
+function printedTo(out: PassThrough): () => string {
+  let printed = '';
+  out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+  return () => printed;
+}
 
-describe('the first demo', () => {
-  let database: TestDatabase;
+describe('the demo', () => {
+  let bed: AccountTestbed;
   let workers: InProcessWorkers;
-  let client: Client;
-  const taskQueue = uniqueTaskQueue('demo');
 
   beforeAll(async () => {
-    database = await createTestDatabase('demo');
-    workers = await inProcessWorkers(database, taskQueue);
-    client = await connectTestClient();
+    bed = await accountTestbed('demo');
+    workers = await inProcessWorkers(bed.database, bed.taskQueue);
   });
   afterAll(async () => {
-    await client?.connection.close();
     await workers?.close();
-    await database?.drop();
+    await bed?.close();
   });
 
-  it('generates a few accounts and a few hundred calls, reproducibly', () => {
-    const specs = demoAccounts(until);
-    expect(specs.map((s) => s.account.id)).toEqual(['acme-dental', 'bistro-42', 'city-clinic']);
-    const calls = specs.reduce((n, s) => n + s.deliveries.length, 0);
-    expect(calls).toBeGreaterThanOrEqual(300);
-    expect(calls).toBeLessThan(1000);
-    expect(demoAccounts(until)).toEqual(specs);
-    for (const spec of specs) {
-      const arrivals = spec.deliveries.map((d) => d.arrivedAt);
-      expect(arrivals).toEqual([...arrivals].sort());
-      expect(arrivals.at(-1)! <= until.toISOString()).toBe(true);
-    }
-  });
-
-  it('runs a workflow per account that stores the calls, rates them with the core and emails the statement', async () => {
-    const out = new PassThrough();
-    let printed = '';
-    out.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    const config = harnessConfig(database, taskQueue);
-
-    const run = await workers.runUntil(runDemo(config, out, until));
-
-    expect(run.runId).toBe('20260315-120000');
-    const specs = demoAccounts(until);
-    for (const [i, spec] of specs.entries()) {
-      const result = run.results[i]!;
-      // Every delivery is in PostgreSQL, as sent.
-      const stored = await deliveriesOf(database.db, run.runId, spec.account.id);
-      expect(result.storedDeliveries).toBe(spec.deliveries.length);
-      expect(stored.map((d) => d.event)).toEqual(spec.deliveries.map((d) => d.event));
-      expect(stored.map((d) => d.arrived_at.toISOString())).toEqual(
-        spec.deliveries.map((d) => d.arrivedAt),
-      );
-
-      // The statement is what the core gives for the generated traffic.
-      const expected = runPreview({
-        account: spec.account,
-        plan: spec.plan,
-        until: until.toISOString(),
-        operations: spec.deliveries.map((d) => ({ at: d.arrivedAt, type: 'call', event: d.event })),
-      });
-      const { statement } = result;
-      expect(statement.accountId).toBe(spec.account.id);
-      expect(statement.duplicates).toBe(expected.duplicates);
-      expect(statement.rejected).toEqual(expected.rejected);
-      expect(
-        statement.cycles.map((c) => [c.start, c.usedMillicredits, c.overageChargeMinor]),
-      ).toEqual(
-        expected.cycles.map((c) => [
-          c.start,
-          c.usedMillicredits.toString(),
-          c.overageChargeMinor?.toString() ?? null,
-        ]),
-      );
-      expect(statement.cycles.length).toBeGreaterThanOrEqual(2);
-      expect(statement.duplicates).toBeGreaterThan(0);
-      expect(statement.rejected.map((r) => r.reason)).toContain('ended_before_answered');
-
-      // The owner received the statement, once, with its stable Message-ID.
-      const mail = await waitForMessagesTo(spec.owner);
-      expect(mail.map((m) => m.messageId)).toEqual([
-        `demo-statement.${run.runId}.${spec.account.id}@billing.local`,
-      ]);
-      expect(mail[0]!.text.trim()).toBe(statementText(run.runId, statement).trim());
-
-      // The printed table has a row per cycle of the account.
-      const rows = printed.split('\n').filter((l) => l.startsWith(`${spec.account.id} `));
-      expect(rows).toHaveLength(statement.cycles.length);
-    }
-    expect(printed).toContain('Usage as of 2026-03-15 12:00 UTC');
-    // The demo shows overage being charged for at least one closed cycle.
-    const charged = run.results.flatMap((r) =>
-      r.statement.cycles.filter((c) => c.closed && c.overageChargeMinor !== '0'),
+  it('builds 2 plans, 3 accounts whose first full cycle ends soon, and a few hundred calls', () => {
+    const now = Date.now();
+    const setup = demoSetup('t1', now, 15_000);
+    expect(setup.cycleEnd % 1000).toBe(0);
+    expect(setup.cycleEnd - now).toBeGreaterThanOrEqual(15_000);
+    expect(setup.cycleEnd - now).toBeLessThan(16_000);
+    expect(setup.plans).toHaveLength(2);
+    expect(new Set(setup.accounts.map((a) => a.planId)).size).toBe(2);
+    expect(new Set(setup.accounts.map((a) => a.timeZone)).size).toBe(3);
+    // Another run gets other ids.
+    expect(demoSetup('t2', now, 15_000).accounts.map((a) => a.id)).not.toEqual(
+      setup.accounts.map((a) => a.id),
     );
-    expect(charged.length).toBeGreaterThan(0);
 
-    // The workflows ran on Temporal and are there to look at.
-    const described = await client.workflow.getHandle(`demo-${run.runId}-acme-dental`).describe();
-    expect(described.status.name).toBe('COMPLETED');
-    expect(described.type).toBe('demoAccountWorkflow');
+    let events = 0;
+    for (const a of setup.accounts) {
+      expect(a.id).toMatch(/-t1$/);
+      expect(a.graceSeconds).toBe(DEMO_GRACE_SECONDS);
+      // A full month, created on the boundary before the one ending the cycle.
+      const createdAt = Date.parse(a.createdAt);
+      const calendar = makeCalendar(a.timeZone, createdAt, parseLocalDateTime(a.billingAnchor)!);
+      const span = firstCycleSpan(calendar, createdAt);
+      expect(span).toMatchObject({ start: createdAt, end: setup.cycleEnd, fullStart: createdAt });
+      expect(setup.cycleEnd - createdAt).toBeGreaterThan(27 * 86_400_000);
+
+      const calls = a.steps.flatMap((s) => (s.kind === 'call' ? [s.event] : []));
+      expect(new Set(calls.map((c) => c.callId)).size).toBe(calls.length);
+      for (const call of calls) {
+        const answered = Date.parse(String(call.answeredAt));
+        const ended = Date.parse(String(call.endedAt));
+        expect(answered).toBeGreaterThan(createdAt);
+        expect(ended).toBeLessThan(now);
+        expect(ended - answered).toBeGreaterThanOrEqual(20_000);
+        expect(ended - answered).toBeLessThan(901_000);
+      }
+      for (const s of a.steps) if (s.kind === 'redelivery') expect(calls).toContain(s.event);
+      expect(a.steps.filter((s) => s.kind === 'bad').length).toBeGreaterThanOrEqual(1);
+      events += a.steps.filter((s) => s.kind !== 'purchase').length;
+    }
+    expect(events).toBeGreaterThanOrEqual(300);
+    expect(events).toBeLessThan(1000);
+    const steps = setup.accounts.flatMap((a) => a.steps);
+    expect(steps.filter((s) => s.kind === 'purchase')).toHaveLength(1);
+    expect(steps.filter((s) => s.kind === 'redelivery').length).toBeGreaterThan(0);
+  });
+
+  it('runs through the account workflows, closes every first cycle, and prints what the usage query and PostgreSQL hold', async () => {
+    const out = new PassThrough();
+    const printed = printedTo(out);
+    const config = harnessConfig(bed.database, bed.taskQueue);
+    const { db } = bed.database;
+
+    await workers.runUntil(
+      (async () => {
+        const run = await runDemo(config, out, { workerWaitMs: 30_000 });
+        const text = printed();
+        expect(run.accounts).toHaveLength(3);
+        const rows = new Map(
+          text
+            .split('\n')
+            .map((line) => line.split(/ {2,}/))
+            .filter((cells) => run.accounts.some((a) => a.spec.id === cells[0]))
+            .map((cells) => [cells[0]!, cells]),
+        );
+        expect(rows.size).toBe(3);
+
+        for (const report of run.accounts) {
+          const { id } = report.spec;
+          // The test's own query, after the demo: the closed cycle as the workflow holds it.
+          const usage = await bed.billing.usage(id);
+          const closed = usage.closedCycles.find((c) => c.index === 0)!;
+          expect(closed.closed).toBe(true);
+          expect(closed.end).toBe(new Date(run.cycleEnd).toISOString());
+          expect(closed.invoice).not.toBeNull();
+
+          const calls = await countCalls(db, id);
+          const rejections = await listRejections(db, id);
+          const [invoice, ...more] = await listInvoices(db, id);
+          expect(more).toEqual([]);
+
+          const row = rows.get(id)!;
+          expect(row).toEqual([
+            id,
+            report.spec.timeZone,
+            report.spec.planId,
+            String(calls),
+            `${creditsText(closed.usedMillicredits)} / ${creditsText(closed.availableMillicredits)}`,
+            creditsText(closed.overageMillicredits),
+            moneyText(String(invoice!.amount_minor), invoice!.currency),
+            invoice!.status,
+            closed.alerts.map((a) => `${a.thresholdPercent}%`).join(' ') || '-',
+            String(rejections.length),
+          ]);
+          expect(closed.invoice!.status).toBe(invoice!.status);
+          expect(closed.overageChargeMinor).toBe(String(invoice!.amount_minor));
+
+          // Every distinct call counted once, the bad event rejected, nothing else.
+          expect(calls).toBe(report.sent.calls);
+          expect(rejections).toHaveLength(report.sent.bad);
+
+          // The core's figures for exactly what PostgreSQL recorded.
+          const preview = await previewOfRecorded(bed.database, id, Date.now());
+          const first = preview.cycles[0]!;
+          expect(first.closed).toBe(true);
+          expect(String(first.usedMillicredits)).toBe(closed.usedMillicredits);
+          expect(String(first.purchasedMillicredits)).toBe(closed.purchasedMillicredits);
+          expect(String(first.overageChargeMinor)).toBe(closed.overageChargeMinor);
+          expect(first.alerts).toEqual(closed.alerts);
+          expect(preview.rejected.map((r) => r.reason).sort()).toEqual(
+            rejections.map((r) => r.reason).sort(),
+          );
+
+          expect(text).toContain(
+            `${config.temporal.uiUrl}/namespaces/default/workflows/billing-${id}`,
+          );
+          const described = await bed.billing.handle(id).describe();
+          expect(described.type).toBe('accountBilling');
+        }
+
+        // The story: one account in overage and charged, one bought credits, rejections shown.
+        const cycles = run.accounts.map((a) => a.cycle);
+        const charged = cycles.filter((c) => BigInt(c.overageChargeMinor ?? '0') > 0n);
+        expect(charged.length).toBeGreaterThanOrEqual(1);
+        for (const c of charged) expect(c.invoice?.status).toBe('paid');
+        expect(cycles.filter((c) => c.purchasedMillicredits !== '0')).toHaveLength(1);
+        expect(text).toMatch(/answer_required|ended_before_answered|invalid_event/);
+        expect(text).toContain('notifications issue');
+        expect(text).not.toMatch(/emailed|sent to .*@/i);
+      })(),
+    );
+  });
+
+  it('fails with a clear message when no worker polls the task queue', async () => {
+    const out = new PassThrough();
+    const config = harnessConfig(bed.database, uniqueTaskQueue('demo-idle'));
+    await expect(runDemo(config, out, { workerWaitMs: 500 })).rejects.toThrow(
+      /no worker polls task queue 'test-demo-idle-[0-9a-f]+'/,
+    );
+  });
+
+  it('`billing demo` exits 1 naming the address when Temporal does not answer', async () => {
+    const env = {
+      ...harnessEnv(bed.database, bed.taskQueue),
+      TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
+    };
+    const result = await runBilling(['demo'], env);
+    expect(result.stderr).toMatch(/^billing demo: cannot reach Temporal at 127\.0\.0\.1:\d+/);
+    expect(result.stderr).toContain('start the stack first: npm run dev');
+    expect(result.code).toBe(1);
   });
 });
