@@ -16,7 +16,7 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     load: () => import('./commands/doctor.js'),
   },
   demo: {
-    summary: 'run the first demo (a few accounts, a few hundred calls) through the running stack',
+    summary: 'run the demo (3 accounts, a few hundred calls, a cycle closing) on the running stack',
     load: () => import('./commands/demo.js'),
   },
   migrate: {

@@ -1,8 +1,8 @@
 /**
  * `npm start` / `npm run dev`: the whole local stack in one terminal. Starts the Temporal dev
  * server (SQLite under .data/, Web UI), PostgreSQL (DATABASE_URL, or an embedded server), Mailpit
- * and the worker; waits until each is healthy; prints where to look; with --demo runs the first
- * demo; then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
+ * and the worker; waits until each is healthy; prints where to look; with --demo runs the demo
+ * (accounts on the account workflow, a cycle closing); then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,6 +3,7 @@
  * client, and helpers to build plans, accounts whose cycle ends seconds from now, call events, and
  * the `preview` scenario of what the workflow recorded.
  */
+import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { boundaryOf, localDateTimeOf, makeCalendar, monthIndexOf } from '../../billing/calendar.js';
 import { parseCallEvent } from '../../billing/call-event.js';
@@ -27,6 +28,14 @@ export interface AccountTestbed {
   /** The account's workflow as Temporal describes it (status, run id, history length). */
   handleDescription(accountId: string): ReturnType<WorkflowHandle['describe']>;
   close(): Promise<void>;
+}
+
+/**
+ * An account id of its own: workflow ids are unique per namespace, and every test file shares the
+ * harness's `default` namespace, so two files using `acme` would reach the same workflow.
+ */
+export function uniqueAccountId(name: string): string {
+  return `${name}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function accountTestbed(label: string): Promise<AccountTestbed> {

@@ -28,7 +28,7 @@ import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
 import type { InvoiceOutcome } from '../../activities/invoices.js';
 import type { RunSettings } from '../../activities/accounts.js';
-import { isEventTooLarge, type CallEvent } from '../../billing/call-event.js';
+import { eventSize, isEventTooLarge, type CallEvent } from '../../billing/call-event.js';
 import {
   applyOperation,
   createLedger,
@@ -67,6 +67,8 @@ import {
 
 /** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
 const CLOSED_CYCLES_KEPT = 12;
+/** Queued signal events a run hands to the next one at most (the payload limit is 2 MB). */
+const MAX_CARRIED_EVENT_BYTES = 512 * 1024;
 /** The size counted for an event rejected as too large: only its id and size are buffered. */
 const TOO_LARGE_ITEM_BYTES = 200;
 
@@ -77,6 +79,8 @@ export interface CarriedState {
   seq: { batch: number; op: number };
   closedCycles: ClosedCycleView[];
   unpaidInvoices: InvoiceOutcome[];
+  /** Call events from signals not yet recorded when the previous run continued as new. */
+  inbox?: IngestItem[];
 }
 
 export interface AccountBillingRunInput extends AccountBillingInput {
@@ -169,7 +173,14 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   const { accountId } = input;
   const chainId = workflowInfo().firstExecutionRunId;
 
-  const inbox: InboxItem[] = [];
+  // Events a previous run handed over come first: they arrived before anything this run takes.
+  const inbox: InboxItem[] = (input.carried?.inbox ?? []).map((item) => ({
+    kind: 'call',
+    at: item.at,
+    item,
+    bytes: 'event' in item ? (eventSize(item.event) ?? TOO_LARGE_ITEM_BYTES) : TOO_LARGE_ITEM_BYTES,
+    waiter: null,
+  }));
   let inFlightEvents = 0;
   let nextWaiter = 0;
   const callReplies = new Map<number, CallOutcome>();
@@ -348,8 +359,11 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       cycleStart: formatInstant(openCycle(created.state).start),
     });
   } else {
+    const { inbox: _handedOver, ...carried } = input.carried;
+    state = carried;
+    // The carried state answers queries at once, before this run's first activity returns.
+    current = state;
     settings = await bootstrap.runSettings();
-    state = input.carried;
   }
   current = state;
   const ledger = state.ledger;
@@ -595,38 +609,52 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     if (to > ledger.now) apply({ type: 'advance', at: to });
   }
 
+  /**
+   * The run may continue as new once nothing waits on it: no close in flight, every update
+   * answered, and only call events from signals queued (they travel on to the next run, so a
+   * sender that never pauses cannot keep a run from continuing).
+   */
+  function readyToContinue(): boolean {
+    if (closing || pendingCloses.length > 0 || !allHandlersFinished()) return false;
+    let bytes = 0;
+    for (const item of inbox) {
+      if (item.kind !== 'call' || item.waiter !== null) return false;
+      bytes += item.bytes;
+    }
+    return bytes <= MAX_CARRIED_EVENT_BYTES;
+  }
+
   advanceToNow();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
-    armTimer(nextLedgerEvent());
-    await condition(() => inbox.length > 0 || timerFired || wantsContinueAsNew());
-    const head = inbox[0];
-    if (head?.kind === 'call') {
-      await flushCalls();
-      continue;
-    }
-    if (head?.kind === 'request') {
-      inbox.shift();
-      await runRequest(head);
-      continue;
-    }
-    // Nothing queued: bring the ledger up to now (boundaries and closes due).
-    if (timerFired) {
-      timerFired = false;
-      timerAt = null;
-      advanceToNow();
-      continue;
-    }
-    if (wantsContinueAsNew()) {
-      if (pendingCloses.length > 0 && !closing) continue;
-      await condition(() => inbox.length > 0 || (!closing && allHandlersFinished()));
-      if (inbox.length > 0 || pendingCloses.length > 0) continue;
+    if (wantsContinueAsNew() && readyToContinue()) {
       log.info('continuing as new', {
         accountId,
         historyLength: workflowInfo().historyLength,
         cycle: openCycle(ledger).index,
+        carriedEvents: inbox.length,
       });
-      return continueAsNew<typeof accountBilling>({ accountId, carried: state });
+      const carriedInbox = inbox.flatMap((i) => (i.kind === 'call' ? [i.item] : []));
+      return continueAsNew<typeof accountBilling>({
+        accountId,
+        carried: { ...state, inbox: carriedInbox },
+      });
+    }
+    armTimer(nextLedgerEvent());
+    await condition(
+      () => inbox.length > 0 || timerFired || (wantsContinueAsNew() && readyToContinue()),
+    );
+    const head = inbox[0];
+    if (head?.kind === 'call') {
+      await flushCalls();
+    } else if (head?.kind === 'request') {
+      inbox.shift();
+      await runRequest(head);
+    } else if (timerFired) {
+      // Nothing queued: bring the ledger up to now (boundaries and closes due).
+      timerFired = false;
+      timerAt = null;
+      advanceToNow();
     }
   }
 

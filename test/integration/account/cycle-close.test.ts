@@ -11,6 +11,7 @@ import { listInvoices } from '../../../db/repositories/invoices.js';
 import { listCollections } from '../../../db/repositories/payment-collections.js';
 import {
   accountTestbed,
+  uniqueAccountId,
   completedCall,
   cycleEndingIn,
   growthPlan,
@@ -19,6 +20,8 @@ import {
   type AccountTestbed,
 } from '../../harness/accounts.js';
 import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+
+const acme = uniqueAccountId('acme');
 
 let bed: AccountTestbed;
 let workers: InProcessWorkers;
@@ -76,7 +79,7 @@ describe('a cycle boundary through the workflow', () => {
         const end = cycle.cycleEnd;
         const grace = 4;
         await billing.createAccount({
-          id: 'acme',
+          id: acme,
           planId: 'growth',
           timeZone: 'America/New_York',
           createdAt: cycle.createdAt,
@@ -85,27 +88,23 @@ describe('a cycle boundary through the workflow', () => {
         });
 
         // Before the end: calls, a duplicate, a bad event, purchases, plan changes.
-        const a1 = completedCall('acme', 300, { callId: 'a1', agoMs: 86_400_000 });
-        await billing.sendCallEvent('acme', a1);
-        await billing.sendCallEvent('acme', a1);
-        await billing.sendCallEvent('acme', { ...a1, callId: 'a1 bad' });
-        await billing.purchaseCredits('acme', { purchaseId: 'p1', credits: '2' });
-        await billing.purchaseCredits('acme', { purchaseId: 'r1', credits: '3', recurring: true });
-        const a2 = await billing.recordCalls('acme', [
-          completedCall('acme', 600, { callId: 'a2' }),
-        ]);
+        const a1 = completedCall(acme, 300, { callId: 'a1', agoMs: 86_400_000 });
+        await billing.sendCallEvent(acme, a1);
+        await billing.sendCallEvent(acme, a1);
+        await billing.sendCallEvent(acme, { ...a1, callId: 'a1 bad' });
+        await billing.purchaseCredits(acme, { purchaseId: 'p1', credits: '2' });
+        await billing.purchaseCredits(acme, { purchaseId: 'r1', credits: '3', recurring: true });
+        const a2 = await billing.recordCalls(acme, [completedCall(acme, 600, { callId: 'a2' })]);
         expect(a2.outcomes).toEqual([{ callId: 'a2', outcome: 'accepted' }]);
-        const up = await billing.changePlan('acme', {
+        const up = await billing.changePlan(acme, {
           requestId: 'up',
           planId: 'pro',
           effective: 'now',
         });
         expect(up.effective).toBe('now');
-        const a3 = await billing.recordCalls('acme', [
-          completedCall('acme', 1500, { callId: 'a3' }),
-        ]);
+        const a3 = await billing.recordCalls(acme, [completedCall(acme, 1500, { callId: 'a3' })]);
         expect(a3.outcomes).toEqual([{ callId: 'a3', outcome: 'accepted' }]);
-        const down = await billing.changePlan('acme', { requestId: 'down', planId: 'starter' });
+        const down = await billing.changePlan(acme, { requestId: 'down', planId: 'starter' });
         expect(down).toMatchObject({
           effective: 'next-cycle',
           effectiveFrom: new Date(end).toISOString(),
@@ -113,13 +112,13 @@ describe('a cycle boundary through the workflow', () => {
 
         // In grace: a late call booked to the old cycle, a call in the new one, a duplicate.
         await until(end + 300);
-        const b1 = completedCall('acme', 120, { callId: 'b1', answeredAt: end - 200_000 });
-        await billing.sendCallEvent('acme', b1);
-        await billing.sendCallEvent('acme', completedCall('acme', 240, { callId: 'b2', agoMs: 0 }));
-        await billing.sendCallEvent('acme', b1);
+        const b1 = completedCall(acme, 120, { callId: 'b1', answeredAt: end - 200_000 });
+        await billing.sendCallEvent(acme, b1);
+        await billing.sendCallEvent(acme, completedCall(acme, 240, { callId: 'b2', agoMs: 0 }));
+        await billing.sendCallEvent(acme, b1);
         const inGrace = await waitForUsage(
           billing,
-          'acme',
+          acme,
           (u) => u.pendingEvents === 0,
           'grace calls',
         );
@@ -129,19 +128,19 @@ describe('a cycle boundary through the workflow', () => {
         // After grace: a late adjustment into the open cycle, a cancel, another purchase.
         await until(end + grace * 1000 + 300);
         await billing.sendCallEvent(
-          'acme',
-          completedCall('acme', 90, { callId: 'c1', answeredAt: end - 100_000 }),
+          acme,
+          completedCall(acme, 90, { callId: 'c1', answeredAt: end - 100_000 }),
         );
-        await billing.cancelPurchase('acme', { requestId: 'stop-r1', purchaseId: 'r1' });
-        await billing.purchaseCredits('acme', { purchaseId: 'p2', credits: '1' });
+        await billing.cancelPurchase(acme, { requestId: 'stop-r1', purchaseId: 'r1' });
+        await billing.purchaseCredits(acme, { purchaseId: 'p2', credits: '1' });
 
         const usage = await waitForUsage(
           billing,
-          'acme',
+          acme,
           (u) => u.pendingEvents === 0 && u.closedCycles[0]?.invoice?.status === 'paid',
           'the first cycle closed and paid',
         );
-        const preview = await previewOfRecorded(bed.database, 'acme', Date.parse(usage.asOf));
+        const preview = await previewOfRecorded(bed.database, acme, Date.parse(usage.asOf));
         expect(preview.cycles).toHaveLength(2);
         expect(preview.rejected.map((r) => r.reason)).toEqual(['invalid_event']);
 
@@ -159,10 +158,10 @@ describe('a cycle boundary through the workflow', () => {
         expect(usage.inGrace).toBeNull();
 
         // One invoice, one collection, for exactly the preview's charge.
-        const invoices = await listInvoices(bed.database.db, 'acme');
+        const invoices = await listInvoices(bed.database.db, acme);
         expect(invoices).toHaveLength(1);
         expect(invoices[0]!.amount_minor).toBe(preview.cycles[0]!.overageChargeMinor);
-        const collections = await listCollections(bed.database.db, 'acme');
+        const collections = await listCollections(bed.database.db, acme);
         expect(collections.map((c) => c.amount_minor)).toEqual([invoices[0]!.amount_minor]);
         expect(usage.status).not.toBe('payment_failed');
       })(),

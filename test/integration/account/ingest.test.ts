@@ -7,6 +7,7 @@ import { formatInstant } from '../../../billing/units.js';
 import { countCalls } from '../../../db/repositories/calls.js';
 import {
   accountTestbed,
+  uniqueAccountId,
   distinctCalls,
   expectedMillicredits,
   growthPlan,
@@ -16,7 +17,12 @@ import {
   waitForUsage,
   type AccountTestbed,
 } from '../../harness/accounts.js';
+import { runChain } from '../../harness/histories.js';
 import { inProcessWorkers } from '../../harness/workers.js';
+
+const dup = uniqueAccountId('dup');
+const fault = uniqueAccountId('fault');
+const can = uniqueAccountId('can');
 
 const DAY = 86_400_000;
 
@@ -42,8 +48,8 @@ describe('exactly-once metering', () => {
     try {
       await workers.runUntil(
         (async () => {
-          await createAccount(bed, 'dup');
-          const calls = distinctCalls('dup', 1000);
+          await createAccount(bed, dup);
+          const calls = distinctCalls(dup, 1000);
           const deliveries = shuffled([...calls, ...calls.filter((_, i) => i % 5 === 0)], 42);
           expect(deliveries).toHaveLength(1200);
           // Half as signals, half through recordCalls in batches of 100, all at once.
@@ -53,25 +59,25 @@ describe('exactly-once metering', () => {
           );
           const replies: string[] = [];
           await Promise.all([
-            inParallel(signals, 16, (event) => bed.billing.sendCallEvent('dup', event)),
+            inParallel(signals, 16, (event) => bed.billing.sendCallEvent(dup, event)),
             inParallel(batches, 3, async (batch) => {
-              const r = await bed.billing.recordCalls('dup', batch);
+              const r = await bed.billing.recordCalls(dup, batch);
               replies.push(...r.outcomes.map((o) => o.outcome));
             }),
           ]);
           expect(replies).toHaveLength(600);
           expect(replies.every((o) => o === 'accepted' || o === 'duplicate')).toBe(true);
 
-          const expected = expectedMillicredits('dup', calls).toString();
+          const expected = expectedMillicredits(dup, calls).toString();
           const usage = await waitForUsage(
             bed.billing,
-            'dup',
+            dup,
             (u) => u.pendingEvents === 0 && u.cycle.usedMillicredits === expected,
             `${expected} millicredits counted`,
             60_000,
           );
-          expect(await countCalls(bed.database.db, 'dup')).toBe(1000);
-          const preview = await previewOfRecorded(bed.database, 'dup', Date.parse(usage.asOf));
+          expect(await countCalls(bed.database.db, dup)).toBe(1000);
+          const preview = await previewOfRecorded(bed.database, dup, Date.parse(usage.asOf));
           expect(preview.cycles).toHaveLength(1);
           expect(String(preview.cycles[0]!.usedMillicredits)).toBe(usage.cycle.usedMillicredits);
           expect(preview.cycles[0]!.billableSeconds).toBe(usage.cycle.billableSeconds);
@@ -98,26 +104,26 @@ describe('exactly-once metering', () => {
     try {
       await workers.runUntil(
         (async () => {
-          await createAccount(bed, 'fault');
-          const calls = distinctCalls('fault', 60);
-          const first = await bed.billing.recordCalls('fault', calls.slice(0, 30));
+          await createAccount(bed, fault);
+          const calls = distinctCalls(fault, 60);
+          const first = await bed.billing.recordCalls(fault, calls.slice(0, 30));
           expect(first.outcomes.map((o) => o.outcome)).toEqual(Array(30).fill('accepted'));
-          const again = await bed.billing.recordCalls('fault', calls.slice(0, 40));
+          const again = await bed.billing.recordCalls(fault, calls.slice(0, 40));
           expect(again.outcomes.map((o) => o.outcome)).toEqual([
             ...Array<string>(30).fill('duplicate'),
             ...Array<string>(10).fill('accepted'),
           ]);
-          await inParallel(calls.slice(40), 4, (e) => bed.billing.sendCallEvent('fault', e));
-          const expected = expectedMillicredits('fault', calls).toString();
+          await inParallel(calls.slice(40), 4, (e) => bed.billing.sendCallEvent(fault, e));
+          const expected = expectedMillicredits(fault, calls).toString();
           const usage = await waitForUsage(
             bed.billing,
-            'fault',
+            fault,
             (u) => u.pendingEvents === 0 && u.cycle.usedMillicredits === expected,
             'every call counted once',
           );
           expect(usage.cycle.usedMillicredits).toBe(expected);
           expect(failed.size).toBeGreaterThanOrEqual(3);
-          expect(await countCalls(bed.database.db, 'fault')).toBe(60);
+          expect(await countCalls(bed.database.db, fault)).toBe(60);
         })(),
       );
     } finally {
@@ -132,40 +138,37 @@ describe('exactly-once metering', () => {
     try {
       await workers.runUntil(
         (async () => {
-          await createAccount(bed, 'can');
-          const firstRun = (await bed.billing.handle('can').describe()).runId;
-          await bed.billing.purchaseCredits('can', { purchaseId: 'p-before', credits: '5' });
-          const calls = distinctCalls('can', 400);
+          await createAccount(bed, can);
+          const firstRun = (await bed.billing.handle(can).describe()).runId;
+          await bed.billing.purchaseCredits(can, { purchaseId: 'p-before', credits: '5' });
+          const calls = distinctCalls(can, 400);
           const deliveries = shuffled([...calls, ...calls.slice(0, 50)], 7);
-          await inParallel(deliveries, 8, (e) => bed.billing.sendCallEvent('can', e));
+          await inParallel(deliveries, 8, (e) => bed.billing.sendCallEvent(can, e));
           for (let i = 0; i < 4; i++) {
-            const r = await bed.billing.recordCalls('can', calls.slice(i * 25, i * 25 + 25));
+            const r = await bed.billing.recordCalls(can, calls.slice(i * 25, i * 25 + 25));
             expect(r.outcomes.every((o) => o.outcome === 'duplicate')).toBe(true);
           }
-          const expected = expectedMillicredits('can', calls).toString();
+          const expected = expectedMillicredits(can, calls).toString();
           const usage = await waitForUsage(
             bed.billing,
-            'can',
+            can,
             (u) => u.pendingEvents === 0 && u.cycle.usedMillicredits === expected,
             'every call counted once across runs',
             60_000,
           );
           expect(usage.cycle.purchasedMillicredits).toBe('5000');
-          const runs: string[] = [];
-          for await (const w of bed.temporal.workflow.list({
-            query: `WorkflowId = "billing-can"`,
-          })) {
-            runs.push(w.runId);
-          }
-          expect(runs.length).toBeGreaterThanOrEqual(2);
-          expect((await bed.billing.handle('can').describe()).runId).not.toBe(firstRun);
+          // 450 signals and 20-event batches against a 100-event history limit: several runs.
+          const runs = await runChain(bed.temporal, `billing-${can}`);
+          expect(runs[0]).toBe(firstRun);
+          expect(runs.length).toBeGreaterThanOrEqual(4);
+          expect((await bed.billing.handle(can).describe()).runId).not.toBe(firstRun);
           // The purchase id is still known to the new run (PostgreSQL, not workflow state).
-          const replay = await bed.billing.purchaseCredits('can', {
+          const replay = await bed.billing.purchaseCredits(can, {
             purchaseId: 'p-before',
             credits: '5',
           });
           expect(replay.replayed).toBe(true);
-          expect((await bed.billing.usage('can')).cycle.purchasedMillicredits).toBe('5000');
+          expect((await bed.billing.usage(can)).cycle.purchasedMillicredits).toBe('5000');
         })(),
       );
     } finally {

@@ -8,6 +8,7 @@ import { listInvoices } from '../../../db/repositories/invoices.js';
 import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
 import {
   accountTestbed,
+  uniqueAccountId,
   completedCall,
   cycleEndingIn,
   growthPlan,
@@ -16,6 +17,10 @@ import {
 } from '../../harness/accounts.js';
 import { paymentFiles, type PaymentFiles } from '../../harness/payments.js';
 import { startWorkerProcess, type WorkerProcess } from '../../harness/workers.js';
+
+const killed = uniqueAccountId('killed');
+const slow = uniqueAccountId('slow');
+const declined = uniqueAccountId('declined');
 
 let bed: AccountTestbed;
 let gateway: PaymentFiles;
@@ -44,14 +49,14 @@ const tinyPlan = { ...growthPlan, id: 'tiny', allowanceCredits: '1' };
 
 describe('overage charged once', () => {
   it('survives a worker killed after the charge, a timed-out gateway and a decline', async () => {
-    gateway.setBehaviour('killed', 'hang-after-charge-once');
-    gateway.setBehaviour('slow', 'timeout-once');
-    gateway.setBehaviour('declined', 'decline');
+    gateway.setBehaviour(killed, 'hang-after-charge-once');
+    gateway.setBehaviour(slow, 'timeout-once');
+    gateway.setBehaviour(declined, 'decline');
     const first = await startWorker('payments-1');
 
     await bed.billing.createPlan(tinyPlan);
     const cycle = cycleEndingIn(6_000);
-    const accounts = ['killed', 'slow', 'declined'];
+    const accounts = [killed, slow, declined];
     for (const id of accounts) {
       await bed.billing.createAccount({
         id,
@@ -65,11 +70,11 @@ describe('overage charged once', () => {
       expect(reply.outcomes[0]!.outcome).toBe('accepted');
     }
 
-    // The gateway charged 'killed' and hangs: kill the worker right there.
+    // The gateway charged killed and hangs: kill the worker right there.
     await waitUntil(
       () =>
         Promise.resolve(
-          gateway.log().some((l) => l.accountId === 'killed' && l.outcome === 'hung_after_charge'),
+          gateway.log().some((l) => l.accountId === killed && l.outcome === 'hung_after_charge'),
         ),
       { what: 'the charge of "killed" to hang after charging', timeoutMs: 30_000 },
     );
@@ -77,7 +82,7 @@ describe('overage charged once', () => {
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     await startWorker('payments-2');
 
-    for (const id of ['killed', 'slow']) {
+    for (const id of [killed, slow]) {
       const usage = await waitForUsage(
         bed.billing,
         id,
@@ -92,34 +97,34 @@ describe('overage charged once', () => {
         ['108', `${id}:${usage.closedCycles[0]!.start}:1`],
       ]);
     }
-    const killedCalls = gateway.log().filter((l) => l.accountId === 'killed');
+    const killedCalls = gateway.log().filter((l) => l.accountId === killed);
     expect(killedCalls.map((l) => l.outcome)).toContain('replayed');
-    const slowCalls = gateway.log().filter((l) => l.accountId === 'slow');
+    const slowCalls = gateway.log().filter((l) => l.accountId === slow);
     expect(slowCalls.map((l) => l.outcome)).toEqual(['timed_out', 'charged']);
 
     // The decline: payment_failed until ops retry, then paid with attempt 2's key.
-    const declined = await waitForUsage(
+    const failedUsage = await waitForUsage(
       bed.billing,
-      'declined',
+      declined,
       (u) => u.status === 'payment_failed',
       'declined shows payment_failed',
     );
-    expect(declined.unpaidInvoices).toMatchObject([{ status: 'payment_failed', attempt: 1 }]);
-    expect(gateway.successfulCharges('declined')).toEqual([]);
-    gateway.setBehaviour('declined', 'succeed');
-    const retried = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-1' });
+    expect(failedUsage.unpaidInvoices).toMatchObject([{ status: 'payment_failed', attempt: 1 }]);
+    expect(gateway.successfulCharges(declined)).toEqual([]);
+    gateway.setBehaviour(declined, 'succeed');
+    const retried = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-1' });
     expect(retried.invoices).toMatchObject([{ status: 'paid', attempt: 2, amountMinor: '108' }]);
-    const after = await bed.billing.usage('declined');
+    const after = await bed.billing.usage(declined);
     // The new cycle is fresh: nothing used yet.
     expect(after.status).toBe('ok');
     expect(after.unpaidInvoices).toEqual([]);
     expect(after.closedCycles[0]!.invoice?.status).toBe('paid');
-    const again = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-1' });
+    const again = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-1' });
     expect(again).toEqual({ ...retried, replayed: true });
-    const nothingLeft = await bed.billing.retryPayment('declined', { requestId: 'ops-retry-2' });
+    const nothingLeft = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-2' });
     expect(nothingLeft.invoices).toEqual([]);
-    expect(gateway.successfulCharges('declined').map((c) => c.idempotencyKey)).toEqual([
-      `declined:${after.closedCycles[0]!.start}:2`,
+    expect(gateway.successfulCharges(declined).map((c) => c.idempotencyKey)).toEqual([
+      `${declined}:${after.closedCycles[0]!.start}:2`,
     ]);
 
     const invoices = await Promise.all(accounts.map((id) => listInvoices(bed.database.db, id)));

@@ -9,12 +9,17 @@ import { formatInstant } from '../../../billing/units.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import {
   accountTestbed,
+  uniqueAccountId,
   completedCall,
   growthPlan,
   waitForUsage,
   type AccountTestbed,
 } from '../../harness/accounts.js';
 import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+
+const acme = uniqueAccountId('acme');
+const ghost = uniqueAccountId('ghost');
+const buyer = uniqueAccountId('buyer');
 
 const DAY = 86_400_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -83,23 +88,21 @@ describe('rejected events', () => {
         await bed.billing.createPlan(growthPlan);
         const createdAt = Date.now() - 40 * DAY;
         await bed.billing.createAccount({
-          id: 'acme',
+          id: acme,
           planId: 'growth',
           timeZone: 'UTC',
           createdAt: iso(createdAt),
         });
-        const { base, events, expected } = badEvents('acme', createdAt, Date.now());
-        expect((await bed.billing.recordCalls('acme', [base])).outcomes[0]!.outcome).toBe(
-          'accepted',
-        );
-        const reply = await bed.billing.recordCalls('acme', events);
+        const { base, events, expected } = badEvents(acme, createdAt, Date.now());
+        expect((await bed.billing.recordCalls(acme, [base])).outcomes[0]!.outcome).toBe('accepted');
+        const reply = await bed.billing.recordCalls(acme, events);
         const answered = reply.outcomes.map((o) =>
           o.outcome === 'rejected' ? o.reason : o.outcome,
         );
         expect(answered).toEqual(expected);
         // Every code of the rules appears, and each answer matches what PostgreSQL stored.
         expect(new Set(answered)).toEqual(new Set([...REJECTION_CODES, 'accepted']));
-        const stored = await listRejections(bed.database.db, 'acme');
+        const stored = await listRejections(bed.database.db, acme);
         expect(stored.map((r) => r.reason)).toEqual(expected.filter((e) => e !== 'accepted'));
         for (const row of stored) expect(row.detail.length).toBeGreaterThan(5);
         const huge = stored.find((r) => r.reason === 'event_too_large')!;
@@ -109,21 +112,21 @@ describe('rejected events', () => {
         expect(stored.find((r) => r.reason === 'invalid_event')!.raw).toContain(
           'bad id with spaces',
         );
-        const calls = await listCalls(bed.database.db, 'acme');
+        const calls = await listCalls(bed.database.db, acme);
         expect(calls.map((c) => c.call_id).sort()).toEqual(['good-1', 'good-2', 'taken']);
 
         // A 1 MB signal too: rejected, and the workflow keeps counting.
-        await bed.billing.sendCallEvent('acme', events[1]);
-        await bed.billing.sendCallEvent('acme', completedCall('acme', 120, { callId: 'after' }));
+        await bed.billing.sendCallEvent(acme, events[1]);
+        await bed.billing.sendCallEvent(acme, completedCall(acme, 120, { callId: 'after' }));
         const usage = await waitForUsage(
           bed.billing,
-          'acme',
+          acme,
           (u) => u.cycle.usedMillicredits === '5000',
           'the call after the 1 MB event counted',
         );
         expect(usage.cycle.billableSeconds).toBe(300);
-        expect((await bed.handleDescription('acme')).status.name).toBe('RUNNING');
-        const all = await listRejections(bed.database.db, 'acme');
+        expect((await bed.handleDescription(acme)).status.name).toBe('RUNNING');
+        const all = await listRejections(bed.database.db, acme);
         expect(all.filter((r) => r.reason === 'event_too_large')).toHaveLength(2);
       })(),
     );
@@ -132,23 +135,23 @@ describe('rejected events', () => {
   it('records events for an unknown account as unknown_account and leaves no workflow running', async () => {
     await workers.runUntil(
       (async () => {
-        await bed.billing.sendCallEvent('ghost', completedCall('ghost', 60, { callId: 'g1' }));
-        await bed.billing.sendCallEvent('ghost', completedCall('ghost', 60, { callId: 'g2' }));
-        const result = await bed.billing.handle('ghost').result();
+        await bed.billing.sendCallEvent(ghost, completedCall(ghost, 60, { callId: 'g1' }));
+        await bed.billing.sendCallEvent(ghost, completedCall(ghost, 60, { callId: 'g2' }));
+        const result = await bed.billing.handle(ghost).result();
         expect(result.outcome).toBe('unknown_account');
-        const rows = await listRejections(bed.database.db, 'ghost');
+        const rows = await listRejections(bed.database.db, ghost);
         expect(rows.map((r) => [r.call_id, r.reason])).toEqual([
           ['g1', 'unknown_account'],
           ['g2', 'unknown_account'],
         ]);
-        expect((await bed.handleDescription('ghost')).status.name).toBe('COMPLETED');
+        expect((await bed.handleDescription(ghost)).status.name).toBe('COMPLETED');
         // recordCalls through update-with-start gets the same answer.
-        const reply = await bed.billing.recordCalls('ghost', [
-          completedCall('ghost', 60, { callId: 'g3' }),
+        const reply = await bed.billing.recordCalls(ghost, [
+          completedCall(ghost, 60, { callId: 'g3' }),
         ]);
         expect(reply.outcomes[0]).toMatchObject({ outcome: 'rejected', reason: 'unknown_account' });
-        await bed.billing.handle('ghost').result();
-        expect((await bed.handleDescription('ghost')).status.name).toBe('COMPLETED');
+        await bed.billing.handle(ghost).result();
+        expect((await bed.handleDescription(ghost)).status.name).toBe('COMPLETED');
       })(),
     );
   });
@@ -157,28 +160,28 @@ describe('rejected events', () => {
     await workers.runUntil(
       (async () => {
         await bed.billing.createPlan(growthPlan);
-        await bed.billing.createAccount({ id: 'buyer', planId: 'growth', timeZone: 'UTC' });
-        const first = await bed.billing.purchaseCredits('buyer', {
+        await bed.billing.createAccount({ id: buyer, planId: 'growth', timeZone: 'UTC' });
+        const first = await bed.billing.purchaseCredits(buyer, {
           purchaseId: 'order-1',
           credits: '2.5',
         });
         expect(first).toMatchObject({ replayed: false, purchasedMillicredits: '2500' });
-        const again = await bed.billing.purchaseCredits('buyer', {
+        const again = await bed.billing.purchaseCredits(buyer, {
           purchaseId: 'order-1',
           credits: '2.5',
         });
         expect(again).toEqual({ ...first, replayed: true });
-        expect((await bed.billing.usage('buyer')).cycle.purchasedMillicredits).toBe('2500');
+        expect((await bed.billing.usage(buyer)).cycle.purchasedMillicredits).toBe('2500');
         await expect(
-          bed.billing.purchaseCredits('buyer', { purchaseId: 'order-2', credits: '-1' }),
+          bed.billing.purchaseCredits(buyer, { purchaseId: 'order-2', credits: '-1' }),
         ).rejects.toThrow(/credits: a credit amount is a decimal string/);
         await expect(
-          bed.billing.changePlan('buyer', { requestId: 'c1', planId: 'nope' }),
+          bed.billing.changePlan(buyer, { requestId: 'c1', planId: 'nope' }),
         ).rejects.toThrow(/no plan has id nope/);
-        await expect(bed.billing.recordCalls('buyer', Array(501).fill({}))).rejects.toThrow(
+        await expect(bed.billing.recordCalls(buyer, Array(501).fill({}))).rejects.toThrow(
           /at most 500 events/,
         );
-        const cancel = await bed.billing.cancelPurchase('buyer', {
+        const cancel = await bed.billing.cancelPurchase(buyer, {
           requestId: 'x1',
           purchaseId: 'never-bought',
         });

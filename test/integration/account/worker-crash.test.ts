@@ -8,6 +8,7 @@ import { countCalls } from '../../../db/repositories/calls.js';
 import { runningProcesses } from '../../../scripts/stack/managed-process.js';
 import {
   accountTestbed,
+  uniqueAccountId,
   distinctCalls,
   expectedMillicredits,
   growthPlan,
@@ -17,6 +18,8 @@ import {
   type AccountTestbed,
 } from '../../harness/accounts.js';
 import { startWorkerProcess } from '../../harness/workers.js';
+
+const acme = uniqueAccountId('acme');
 
 let bed: AccountTestbed;
 
@@ -34,43 +37,45 @@ describe('a worker killed during ingestion', () => {
     const first = await startWorkerProcess(bed.database, bed.taskQueue, 'crash-1', env);
     await bed.billing.createPlan(growthPlan);
     await bed.billing.createAccount({
-      id: 'acme',
+      id: acme,
       planId: 'growth',
       timeZone: 'UTC',
       createdAt: formatInstant(Date.now() - 10 * 86_400_000),
     });
-    const calls = distinctCalls('acme', 800);
+    const calls = distinctCalls(acme, 800);
     const deliveries = shuffled([...calls, ...calls.filter((_, i) => i % 5 === 0)], 2026);
     let sent = 0;
     let killed = false;
-    let replacement: Promise<unknown> | null = null;
+    const replacement: Promise<unknown>[] = [];
     await inParallel(deliveries, 8, async (event) => {
-      await bed.billing.sendCallEvent('acme', event);
+      await bed.billing.sendCallEvent(acme, event);
       sent += 1;
       if (sent === 300 && !killed) {
         killed = true;
         first.child.kill('SIGKILL');
       }
       // Signals keep arriving while no worker runs; a new worker starts a little later.
-      if (sent === 600)
-        replacement = startWorkerProcess(bed.database, bed.taskQueue, 'crash-2', env);
+      if (sent === 600) {
+        replacement.push(startWorkerProcess(bed.database, bed.taskQueue, 'crash-2', env));
+      }
     });
     expect(killed).toBe(true);
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-    await replacement;
+    expect(replacement).toHaveLength(1);
+    await Promise.all(replacement);
     // Batches through recordCalls after the crash answer from what PostgreSQL holds.
-    const reply = await bed.billing.recordCalls('acme', calls.slice(0, 100));
+    const reply = await bed.billing.recordCalls(acme, calls.slice(0, 100));
     expect(reply.outcomes.every((o) => o.outcome === 'duplicate')).toBe(true);
 
-    const expected = expectedMillicredits('acme', calls).toString();
+    const expected = expectedMillicredits(acme, calls).toString();
     const usage = await waitForUsage(
       bed.billing,
-      'acme',
+      acme,
       (u) => u.pendingEvents === 0 && u.cycle.usedMillicredits === expected,
       'every call counted once after the crash',
       60_000,
     );
     expect(usage.cycle.usedMillicredits).toBe(expected);
-    expect(await countCalls(bed.database.db, 'acme')).toBe(800);
+    expect(await countCalls(bed.database.db, acme)).toBe(800);
   }, 120_000);
 });
