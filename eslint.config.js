@@ -3,9 +3,35 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs',
-  'fs/promises', 'http', 'http2', 'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process',
-  'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'module',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -19,7 +45,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -34,7 +63,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through workers/config.ts.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read configuration through workers/config.ts.',
+        },
       ],
     },
   },
@@ -49,16 +82,29 @@ export default tseslint.config(
           paths: [
             ...nodeBuiltins.flatMap((name) => [
               { name, message: 'Node built-ins are not allowed in workflow or billing code.' },
-              { name: `node:${name}`, message: 'Node built-ins are not allowed in workflow or billing code.' },
+              {
+                name: `node:${name}`,
+                message: 'Node built-ins are not allowed in workflow or billing code.',
+              },
             ]),
             { name: 'pg', message: 'Database access belongs in activities/ and db/.' },
             { name: 'kysely', message: 'Database access belongs in activities/ and db/.' },
             { name: 'nodemailer', message: 'Email belongs in activities/.' },
           ],
           patterns: [
-            { group: ['node:*'], message: 'Node built-ins are not allowed in workflow or billing code.' },
-            { group: ['**/activities/*', '!**/activities/index.js'], allowTypeImports: true, message: 'Import activities by type only.' },
-            { group: ['**/db/*', '**/workers/*'], message: 'Workflow and billing code must not import I/O modules.' },
+            {
+              group: ['node:*'],
+              message: 'Node built-ins are not allowed in workflow or billing code.',
+            },
+            {
+              group: ['**/activities/*', '!**/activities/index.js'],
+              allowTypeImports: true,
+              message: 'Import activities by type only.',
+            },
+            {
+              group: ['**/db/*', '**/workers/*'],
+              message: 'Workflow and billing code must not import I/O modules.',
+            },
           ],
         },
       ],

@@ -8,7 +8,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const sourceDirs = ['billing', 'workflows', 'activities', 'workers', 'db', 'client', 'cli', 'bench', 'scripts'];
+const sourceDirs = [
+  'billing',
+  'workflows',
+  'activities',
+  'workers',
+  'db',
+  'client',
+  'cli',
+  'bench',
+  'scripts',
+];
 const stamp = join(root, 'dist', '.built');
 
 function newestSource(dir) {
@@ -27,9 +37,17 @@ const force = process.argv[2] === '--build-only';
 const sourcesAt = Math.max(...sourceDirs.map((d) => newestSource(join(root, d))));
 if (force || sourcesAt > builtAt) {
   process.stderr.write('billing: compiling TypeScript (sources changed since the last build)...\n');
-  execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+    ],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
 }
 
