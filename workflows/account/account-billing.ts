@@ -115,6 +115,12 @@ const bootstrap = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
 });
 
+/**
+ * The activities of a run. Recording a batch stays a regular activity, not a local one: its
+ * input (which events the batch holds) is then fixed in the history when it is scheduled. A local
+ * activity's batch is fixed only by its marker, so after a worker crash the same batch id could be
+ * re-formed with more events than its first, committed attempt held.
+ */
 function activitiesFor(settings: RunSettings) {
   return proxyActivities<Activities>({
     startToCloseTimeout: settings.activityStartToCloseMs,
