@@ -7,6 +7,7 @@ import { findAccount } from '../db/repositories/accounts.js';
 import { findPlan } from '../db/repositories/plans.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../workers/config.js';
+import { ACCOUNT_ID_RE } from '../workflows/account/messages.js';
 
 export interface AccountsDeps {
   readonly db: Kysely<Database>;
@@ -38,6 +39,8 @@ export function createAccountsActivities(deps: AccountsDeps) {
   return {
     /** The account and its plan as stored, or `found: false` for an unknown account. */
     async loadAccount(input: { accountId: string }): Promise<LoadedAccount> {
+      // An id no account can have (the client refuses it) is not looked up.
+      if (!ACCOUNT_ID_RE.test(input.accountId)) return { found: false, settings };
       const row = await findAccount(deps.db, input.accountId);
       if (row === undefined) return { found: false, settings };
       const plan = await findPlan(deps.db, row.plan_id);

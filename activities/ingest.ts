@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import {
+  CALL_ID_RE,
   classifyCall,
   type AccountFacts,
   type CallDedupStore,
@@ -88,11 +89,21 @@ export function createIngestActivities(deps: IngestDeps) {
       const result = await deps.db.transaction().execute(async (trx) => {
         await lockAccountIngest(trx, input.accountId);
         const stored = await findBatchOutcomes(trx, input.accountId, input.batchId);
-        if (stored !== undefined) return { outcomes: stored as IngestOutcome[], replayed: true };
+        if (stored !== undefined) {
+          const outcomes = stored as IngestOutcome[];
+          if (outcomes.length !== input.items.length) {
+            // Only a workflow reset that re-formed a batch id with other events gets here.
+            throw new Error(
+              `batch ${input.batchId} was recorded with ${outcomes.length} events, not ${input.items.length}`,
+            );
+          }
+          return { outcomes, replayed: true };
+        }
 
+        // Only well-formed ids can have been accepted (and others may hold what SQL refuses).
         const ids = input.items.flatMap((item) => {
           const id = 'event' in item ? callIdOf(item.event) : null;
-          return id === null ? [] : [id];
+          return id !== null && CALL_ID_RE.test(id) ? [id] : [];
         });
         const dedup = new BatchDedup(
           input.account === null

@@ -43,7 +43,7 @@ export const REJECTION_CODES = [
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
-const CALL_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CALL_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const nullableInstant = instantString.nullable().default(null);
 

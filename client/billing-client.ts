@@ -24,6 +24,7 @@ import type { accountBilling } from '../workflows/account/account-billing.js';
 import {
   ACCOUNT_ID_RE,
   ACCOUNT_WORKFLOW_TYPE,
+  PLAN_ID_RE,
   accountWorkflowId,
   callCompleted,
   cancelPurchase,
@@ -78,9 +79,6 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
-
-/** Plan ids name statements and invoices: printable, no spaces. */
-const PLAN_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** A pragmatic address check: one @, no spaces, a dot in the domain (RFC 5322 is far wider). */
 const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
@@ -213,6 +211,20 @@ export class BillingClient {
 
   /** Records up to 500 events and returns one outcome per event once they are stored. */
   async recordCalls(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
+    // A run about to continue as new refuses new batches; the next run takes them.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.recordCallsOnce(accountId, events);
+      } catch (error) {
+        const continuing =
+          error instanceof BillingRequestError && error.type === 'ContinuingAsNewError';
+        if (!continuing || attempt >= 50) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+      }
+    }
+  }
+
+  private async recordCallsOnce(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
     const start = new WithStartWorkflowOperation<typeof accountBilling>(ACCOUNT_WORKFLOW_TYPE, {
       workflowId: accountWorkflowId(accountId),
       taskQueue: this.taskQueue,

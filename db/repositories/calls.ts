@@ -75,6 +75,16 @@ export async function insertCalls(db: Db, rows: readonly NewCallRow[]): Promise<
   return inserted.length;
 }
 
+/**
+ * Text PostgreSQL accepts: a rejected event's call id or account id can be anything the sender
+ * wrote, including `\u0000`, which text columns refuse. The exact input stays in `raw` (JSON text,
+ * where it is escaped); the columns hold a readable, bounded form.
+ */
+export function storableText(text: string, maxLength: number): string {
+  const clean = text.replaceAll(String.fromCharCode(0), '\uFFFD');
+  return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}
+
 export async function insertRejections(
   db: Db,
   rows: readonly NewRejectedEventRow[],
@@ -82,7 +92,14 @@ export async function insertRejections(
   if (rows.length === 0) return;
   await db
     .insertInto('rejected_events')
-    .values([...rows])
+    .values(
+      rows.map((row) => ({
+        ...row,
+        account_id: storableText(row.account_id, 256),
+        call_id: row.call_id == null ? null : storableText(row.call_id, 256),
+        detail: storableText(row.detail, 2000),
+      })),
+    )
     .onConflict((oc) => oc.columns(['account_id', 'batch_id', 'position']).doNothing())
     .execute();
 }

@@ -28,7 +28,12 @@ import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
 import type { InvoiceOutcome } from '../../activities/invoices.js';
 import type { RunSettings } from '../../activities/accounts.js';
-import { eventSize, isEventTooLarge, type CallEvent } from '../../billing/call-event.js';
+import {
+  CALL_ID_RE,
+  eventSize,
+  MAX_EVENT_BYTES,
+  type CallEvent,
+} from '../../billing/call-event.js';
 import {
   applyOperation,
   createLedger,
@@ -184,28 +189,30 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     kind: 'call',
     at: item.at,
     item,
-    bytes: 'event' in item ? (eventSize(item.event) ?? TOO_LARGE_ITEM_BYTES) : TOO_LARGE_ITEM_BYTES,
+    bytes: 'event' in item ? eventSize(item.event) : TOO_LARGE_ITEM_BYTES,
     waiter: null,
   }));
   let inFlightEvents = 0;
   let nextWaiter = 0;
   const callReplies = new Map<number, CallOutcome>();
+  /** True once the run only waits to continue as new (set when the account has loaded). */
+  let continuing = (): boolean => false;
   const requestReplies = new Map<number, StoredResult>();
 
   function enqueueEvent(event: unknown, waiter: number | null): void {
     const at = Date.now();
-    const { tooLarge, size } = isEventTooLarge(event);
-    inbox.push(
-      tooLarge
-        ? {
-            kind: 'call',
-            at,
-            item: { at, tooLarge: { callId: callIdOf(event), bytes: size ?? -1 } },
-            bytes: TOO_LARGE_ITEM_BYTES,
-            waiter,
-          }
-        : { kind: 'call', at, item: { at, event }, bytes: size ?? TOO_LARGE_ITEM_BYTES, waiter },
-    );
+    // The exact compact size: it bounds batches and what continue-as-new carries.
+    const bytes = eventSize(event);
+    if (bytes > MAX_EVENT_BYTES) {
+      const callId = callIdOf(event);
+      const item: IngestItem = {
+        at,
+        tooLarge: { callId: callId !== null && CALL_ID_RE.test(callId) ? callId : null, bytes },
+      };
+      inbox.push({ kind: 'call', at, item, bytes: TOO_LARGE_ITEM_BYTES, waiter });
+    } else {
+      inbox.push({ kind: 'call', at, item: { at, event }, bytes, waiter });
+    }
   }
 
   async function request(req: RequestInput): Promise<Record<string, unknown>> {
@@ -236,7 +243,19 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       for (const w of waiters) callReplies.delete(w);
       return { outcomes };
     },
-    { validator: (i) => void validated(recordCallsSchema, i) },
+    {
+      validator: (i) => {
+        validated(recordCallsSchema, i);
+        // New batches wait for the next run, so a stream of updates cannot hold this one open.
+        if (continuing()) {
+          throw ApplicationFailure.create({
+            type: 'ContinuingAsNewError',
+            message: `account ${accountId} is continuing as new: send the same update again`,
+            nonRetryable: true,
+          });
+        }
+      },
+    },
   );
   /** A request update: validated, queued for the loop, answered with its (first) result. */
   function handleRequest<I, Out, R>(
@@ -312,6 +331,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     limits: RunSettings,
     account: IngestBatchInput['account'],
     seq: { batch: number },
+    notBefore: number,
     onAccepted: (call: CallEvent, at: number) => void,
   ): Promise<number> {
     const batch: (InboxItem & { kind: 'call' })[] = [];
@@ -320,6 +340,12 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       const head = inbox[0];
       if (head?.kind !== 'call' || batch.length >= limits.batchMaxEvents) break;
       if (batch.length > 0 && bytes + head.bytes > limits.batchMaxBytes) break;
+      // Never before the ledger's time (an account created by a client whose clock runs ahead
+      // of the server's): the ledger only moves forward.
+      if (head.at < notBefore) {
+        head.at = notBefore;
+        head.item = { ...head.item, at: notBefore };
+      }
       batch.push(head);
       bytes += head.bytes;
       inbox.shift();
@@ -420,7 +446,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   // Calls.
 
   async function flushCalls(): Promise<number> {
-    return recordBatch(acts, settings, facts, state.seq, (call, at) =>
+    return recordBatch(acts, settings, facts, state.seq, ledger.now, (call, at) =>
       apply({ type: 'bookCall', at, call }),
     );
   }
@@ -429,7 +455,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   // Requests: claimed by id in PostgreSQL, then applied, then completed with their result.
 
   async function runRequest(item: InboxItem & { kind: 'request' }): Promise<void> {
-    const { request: req, at, waiter } = item;
+    const { request: req, waiter } = item;
+    const at = Math.max(item.at, ledger.now);
     const key = { accountId, kind: req.kind, requestId: req.id };
     const claimToken = `${chainId}:op${state.seq.op++}`;
     const claim = await acts.claimRequest({
@@ -630,6 +657,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     return bytes <= MAX_CARRIED_EVENT_BYTES;
   }
 
+  continuing = () => wantsContinueAsNew() && !closing && pendingCloses.length === 0;
   advanceToNow();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
@@ -674,22 +702,30 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     let rejected = 0;
     for (;;) {
       const head = inbox[0];
-      if (head === undefined) {
-        if (allHandlersFinished()) break;
-        await condition(() => inbox.length > 0 || allHandlersFinished());
-        continue;
-      }
-      if (head.kind === 'request') {
+      if (head?.kind === 'request') {
         inbox.shift();
         requestReplies.set(head.waiter, {
           ok: false,
           error: { type: 'UnknownAccountError', message: `no account has id ${accountId}` },
         });
-        continue;
+      } else if (head?.kind === 'call') {
+        rejected += await recordBatch(acts, runSettings, null, seq, 0, () => undefined);
+      } else if (!allHandlersFinished()) {
+        await condition(() => inbox.length > 0 || allHandlersFinished());
+      } else {
+        // The account may have been created while this run drained (its creation then attached
+        // to this run): become its billing workflow rather than end.
+        const again = await bootstrap.loadAccount({ accountId });
+        if (inbox.length > 0) continue;
+        if (again.found) {
+          log.info('account created while its workflow drained: starting its billing', {
+            accountId,
+          });
+          return continueAsNew<typeof accountBilling>({ accountId });
+        }
+        log.warn('events for an unknown account recorded as rejected', { accountId, rejected });
+        return { accountId, outcome: 'unknown_account', rejectedEvents: rejected };
       }
-      rejected += await recordBatch(acts, runSettings, null, seq, () => undefined);
     }
-    log.warn('events for an unknown account recorded as rejected', { accountId, rejected });
-    return { accountId, outcome: 'unknown_account', rejectedEvents: rejected };
   }
 }

@@ -17,6 +17,8 @@ export const MAX_EVENTS_PER_UPDATE = 500;
 
 /** Account ids are what workflow ids and URLs can carry without escaping. */
 export const ACCOUNT_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Plan ids name statements and invoices: printable, no spaces. */
+export const PLAN_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Client-chosen request ids (purchases, cancels, plan changes, payment retries). */
 export const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -68,7 +70,7 @@ export type CancelPurchaseInput = z.input<typeof cancelPurchaseSchema>;
 
 export const changePlanSchema = z.object({
   requestId,
-  planId: z.string().min(1, 'planId is required'),
+  planId: z.string().regex(PLAN_ID_RE, 'a plan id is 1 to 64 characters of [A-Za-z0-9._:-]'),
   effective: z.enum(['now', 'next-cycle']).optional(),
 });
 export type ChangePlanInput = z.input<typeof changePlanSchema>;

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REJECTION_CODES } from '../../../billing/call-event.js';
 import { formatInstant } from '../../../billing/units.js';
+import { BillingClient } from '../../../client/billing-client.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import {
   accountTestbed,
@@ -20,6 +21,8 @@ import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.j
 const acme = uniqueAccountId('acme');
 const ghost = uniqueAccountId('ghost');
 const buyer = uniqueAccountId('buyer');
+const nul = uniqueAccountId('nul');
+const early = uniqueAccountId('early');
 
 const DAY = 86_400_000;
 const iso = (ms: number) => formatInstant(ms);
@@ -186,6 +189,73 @@ describe('rejected events', () => {
           purchaseId: 'never-bought',
         });
         expect(cancel).toMatchObject({ cancelled: false, replayed: false });
+      })(),
+    );
+  });
+
+  it('keeps text PostgreSQL refuses out of its columns, and counts a large valid event by its size', async () => {
+    await workers.runUntil(
+      (async () => {
+        await bed.billing.createPlan(growthPlan);
+        await bed.billing.createAccount({
+          id: nul,
+          planId: 'growth',
+          timeZone: 'UTC',
+          createdAt: iso(Date.now() - DAY),
+        });
+        const padded = {
+          ...completedCall(nul, 60, { callId: 'padded' }),
+          notes: 'n'.repeat(20_000),
+        };
+        const reply = await bed.billing.recordCalls(nul, [
+          { ...completedCall(nul, 60), callId: 'x\u0000y' },
+          { ...completedCall(nul, 60, { callId: 'nul-field' }), notes: 'a\u0000b' },
+          { ...completedCall('ghost\u0000', 60), callId: 'other' },
+          padded,
+          { ...padded, callId: 'padded-2' },
+        ]);
+        expect(
+          reply.outcomes.map((o) => (o.outcome === 'rejected' ? o.reason : o.outcome)),
+        ).toEqual(['invalid_event', 'accepted', 'account_mismatch', 'accepted', 'accepted']);
+        const stored = await listRejections(bed.database.db, nul);
+        expect(stored.map((r) => r.call_id)).toEqual(['x\uFFFDy', 'other']);
+        expect(JSON.parse(stored[0]!.raw!)).toMatchObject({ callId: 'x\u0000y' });
+        expect((await listCalls(bed.database.db, nul)).map((c) => c.call_id).sort()).toEqual([
+          'nul-field',
+          'padded',
+          'padded-2',
+        ]);
+        await expect(
+          bed.billing.changePlan(nul, { requestId: 'c1', planId: 'pro\u0000' }),
+        ).rejects.toThrow(/planId: a plan id is 1 to 64 characters/);
+        const usage = await bed.billing.usage(nul);
+        expect(usage.cycle.usedMillicredits).toBe('3000');
+      })(),
+    );
+  });
+
+  it('keeps counting when the client that created the account runs seconds ahead of the server', async () => {
+    const ahead = new BillingClient({
+      temporal: bed.temporal,
+      db: bed.database.db,
+      taskQueue: bed.taskQueue,
+      now: () => Date.now() + 5_000,
+    });
+    await workers.runUntil(
+      (async () => {
+        await ahead.createPlan(growthPlan);
+        await ahead.createAccount({ id: early, planId: 'growth', timeZone: 'UTC' });
+        // Answered "before" the account's creation by the server's clock, after it by the client's.
+        const bought = await ahead.purchaseCredits(early, { purchaseId: 'p1', credits: '1' });
+        expect(bought.cycle.purchasedMillicredits).toBe('1000');
+        const reply = await ahead.recordCalls(early, [completedCall(early, 60, { agoMs: 60_000 })]);
+        expect(reply.outcomes[0]).toMatchObject({
+          outcome: 'rejected',
+          reason: 'before_account_start',
+        });
+        const usage = await ahead.usage(early);
+        expect(usage.cycle.purchasedMillicredits).toBe('1000');
+        expect(usage.pendingEvents).toBe(0);
       })(),
     );
   });
