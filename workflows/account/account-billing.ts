@@ -324,13 +324,14 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
 
   /**
    * Takes the run of call events at the head of the inbox (bounded by count and bytes), records
-   * them as one batch and answers their waiters; `onAccepted` books each accepted call.
+   * them as one batch under `batchId` (unique in the chain of runs, the same on replay) and
+   * answers their waiters; `onAccepted` books each accepted call.
    */
   async function recordBatch(
     acts: ReturnType<typeof activitiesFor>,
     limits: RunSettings,
     account: IngestBatchInput['account'],
-    seq: { batch: number },
+    batchId: string,
     notBefore: number,
     onAccepted: (call: CallEvent, at: number) => void,
   ): Promise<number> {
@@ -350,7 +351,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       bytes += head.bytes;
       inbox.shift();
     }
-    const batchId = `${chainId}:${seq.batch++}`;
     inFlightEvents = batch.length;
     try {
       const { outcomes } = await acts.recordCallBatch({
@@ -446,7 +446,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   // Calls.
 
   async function flushCalls(): Promise<number> {
-    return recordBatch(acts, settings, facts, state.seq, ledger.now, (call, at) =>
+    const batchId = `${chainId}:${state.seq.batch++}`;
+    return recordBatch(acts, settings, facts, batchId, ledger.now, (call, at) =>
       apply({ type: 'bookCall', at, call }),
     );
   }
@@ -698,7 +699,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
    */
   async function drainUnknownAccount(runSettings: RunSettings): Promise<AccountBillingResult> {
     const acts = activitiesFor(runSettings);
-    const seq = { batch: 0 };
+    // Batch ids of their own: if the account turns up, the next run numbers its batches from 0.
+    let drained = 0;
     let rejected = 0;
     for (;;) {
       const head = inbox[0];
@@ -709,7 +711,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           error: { type: 'UnknownAccountError', message: `no account has id ${accountId}` },
         });
       } else if (head?.kind === 'call') {
-        rejected += await recordBatch(acts, runSettings, null, seq, 0, () => undefined);
+        const batchId = `${chainId}:unknown-account:${drained++}`;
+        rejected += await recordBatch(acts, runSettings, null, batchId, 0, () => undefined);
       } else if (!allHandlersFinished()) {
         await condition(() => inbox.length > 0 || allHandlersFinished());
       } else {
