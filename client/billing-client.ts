@@ -181,12 +181,21 @@ export class BillingClient {
       row.grace_seconds === wanted.grace_seconds &&
       row.max_late_seconds === wanted.max_late_seconds;
     if (!same) throw new BillingInputError(`account ${a.id} exists with different settings`);
-    await this.temporal.workflow.start<typeof accountBilling>(ACCOUNT_WORKFLOW_TYPE, {
-      workflowId: accountWorkflowId(a.id),
-      taskQueue: this.taskQueue,
-      args: [{ accountId: a.id }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    // USE_EXISTING may attach to a run that an early event started for the then-unknown account;
+    // that run bills the account once it sees the row, unless it was already ending: start again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const handle = await this.temporal.workflow.start<typeof accountBilling>(
+        ACCOUNT_WORKFLOW_TYPE,
+        {
+          workflowId: accountWorkflowId(a.id),
+          taskQueue: this.taskQueue,
+          args: [{ accountId: a.id }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        },
+      );
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING' || status.name === 'CONTINUED_AS_NEW') break;
+    }
     return row;
   }
 
@@ -212,13 +221,14 @@ export class BillingClient {
   /** Records up to 500 events and returns one outcome per event once they are stored. */
   async recordCalls(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
     // A run about to continue as new refuses new batches; the next run takes them.
+    const deadline = Date.now() + 120_000;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.recordCallsOnce(accountId, events);
       } catch (error) {
         const continuing =
           error instanceof BillingRequestError && error.type === 'ContinuingAsNewError';
-        if (!continuing || attempt >= 50) throw error;
+        if (!continuing || Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
       }
     }

@@ -61,6 +61,8 @@ import {
   purchaseCreditsSchema,
   recordCalls,
   recordCallsSchema,
+  ACCOUNT_ID_RE,
+  accountWorkflowId,
   retryPayment,
   retryPaymentSchema,
   usage,
@@ -84,13 +86,13 @@ export interface CarriedState {
   seq: { batch: number; op: number };
   closedCycles: ClosedCycleView[];
   unpaidInvoices: InvoiceOutcome[];
-  /** Call events from signals not yet recorded when the previous run continued as new. */
-  inbox?: IngestItem[];
 }
 
 export interface AccountBillingRunInput extends AccountBillingInput {
   /** Set by continue-as-new; a new account's workflow starts without it. */
   carried?: CarriedState;
+  /** Call events from signals not yet recorded when the previous run continued as new. */
+  inbox?: IngestItem[];
 }
 
 export interface AccountBillingResult {
@@ -161,6 +163,23 @@ function storedRequest(req: RequestInput): Record<string, unknown> {
   return { ...req.input, credits: formatCredits(BigInt(req.input.credits)) };
 }
 
+/**
+ * The account this run is for: the start argument's `accountId` when it is a well-formed id and
+ * the workflow id is `billing-<that id>`. Anything else (a sender's typo in the argument) can only
+ * be an unknown account; its events are recorded under a key derived from the workflow id, in
+ * characters every column and lock accepts.
+ */
+function accountIdOf(
+  input: AccountBillingInput,
+  workflowId: string,
+): { accountId: string; valid: boolean } {
+  const id: unknown = (input as Partial<AccountBillingInput> | null)?.accountId;
+  if (typeof id === 'string' && ACCOUNT_ID_RE.test(id) && workflowId === accountWorkflowId(id)) {
+    return { accountId: id, valid: true };
+  }
+  return { accountId: `invalid:${workflowId.replace(/[^A-Za-z0-9._:-]/g, '_')}`, valid: false };
+}
+
 function isPaymentDecline(error: unknown): error is ActivityFailure {
   return (
     error instanceof ActivityFailure &&
@@ -181,11 +200,11 @@ function toCallOutcome(o: IngestOutcome): CallOutcome {
 }
 
 export async function accountBilling(input: AccountBillingRunInput): Promise<AccountBillingResult> {
-  const { accountId } = input;
+  const { accountId, valid: validAccountId } = accountIdOf(input, workflowInfo().workflowId);
   const chainId = workflowInfo().firstExecutionRunId;
 
   // Events a previous run handed over come first: they arrived before anything this run takes.
-  const inbox: InboxItem[] = (input.carried?.inbox ?? []).map((item) => ({
+  const inbox: InboxItem[] = (input.inbox ?? []).map((item) => ({
     kind: 'call',
     at: item.at,
     item,
@@ -378,7 +397,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   if (input.carried === undefined) {
     const loaded = await bootstrap.loadAccount({ accountId });
     settings = loaded.settings;
-    if (!loaded.found) return drainUnknownAccount(settings);
+    if (!loaded.found || !validAccountId) return drainUnknownAccount(settings);
     const created = createLedger(loaded.account, loaded.plan);
     state = {
       ledger: created.state,
@@ -391,8 +410,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       cycleStart: formatInstant(openCycle(created.state).start),
     });
   } else {
-    const { inbox: _handedOver, ...carried } = input.carried;
-    state = carried;
+    state = input.carried;
     // The carried state answers queries at once, before this run's first activity returns.
     current = state;
     settings = await bootstrap.runSettings();
@@ -455,7 +473,17 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   // ---------------------------------------------------------------------------------------------
   // Requests: claimed by id in PostgreSQL, then applied, then completed with their result.
 
+  let requestRunning = false;
   async function runRequest(item: InboxItem & { kind: 'request' }): Promise<void> {
+    requestRunning = true;
+    try {
+      await applyRequest(item);
+    } finally {
+      requestRunning = false;
+    }
+  }
+
+  async function applyRequest(item: InboxItem & { kind: 'request' }): Promise<void> {
     const { request: req, waiter } = item;
     const at = Math.max(item.at, ledger.now);
     const key = { accountId, kind: req.kind, requestId: req.id };
@@ -658,7 +686,12 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     return bytes <= MAX_CARRIED_EVENT_BYTES;
   }
 
-  continuing = () => wantsContinueAsNew() && !closing && pendingCloses.length === 0;
+  continuing = () =>
+    wantsContinueAsNew() &&
+    !closing &&
+    pendingCloses.length === 0 &&
+    !requestRunning &&
+    inbox.every((i) => i.kind === 'call');
   advanceToNow();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
@@ -672,7 +705,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       const carriedInbox = inbox.flatMap((i) => (i.kind === 'call' ? [i.item] : []));
       return continueAsNew<typeof accountBilling>({
         accountId,
-        carried: { ...state, inbox: carriedInbox },
+        carried: state,
+        inbox: carriedInbox,
       });
     }
     armTimer(nextLedgerEvent());
@@ -702,8 +736,14 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     // Batch ids of their own: if the account turns up, the next run numbers its batches from 0.
     let drained = 0;
     let rejected = 0;
+    let accountFound = false;
+    // Once the account exists, new batches wait for the run that bills it.
+    continuing = () => accountFound;
     for (;;) {
-      const head = inbox[0];
+      // After the account turned up, only what an update waits on is still drained here; the
+      // signal events behind it travel on to the account's billing run.
+      const waited = inbox.some((i) => i.kind === 'request' || i.waiter !== null);
+      const head = accountFound && !waited ? undefined : inbox[0];
       if (head?.kind === 'request') {
         inbox.shift();
         requestReplies.set(head.waiter, {
@@ -714,18 +754,19 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         const batchId = `${chainId}:unknown-account:${drained++}`;
         rejected += await recordBatch(acts, runSettings, null, batchId, 0, () => undefined);
       } else if (!allHandlersFinished()) {
-        await condition(() => inbox.length > 0 || allHandlersFinished());
+        await condition(() => allHandlersFinished() || (!accountFound && inbox.length > 0));
+      } else if (accountFound) {
+        log.info('account created while its workflow drained: starting its billing', {
+          accountId,
+          handedOver: inbox.length,
+        });
+        const handedOver = inbox.flatMap((i) => (i.kind === 'call' ? [i.item] : []));
+        return continueAsNew<typeof accountBilling>({ accountId, inbox: handedOver });
       } else {
         // The account may have been created while this run drained (its creation then attached
         // to this run): become its billing workflow rather than end.
-        const again = await bootstrap.loadAccount({ accountId });
-        if (inbox.length > 0) continue;
-        if (again.found) {
-          log.info('account created while its workflow drained: starting its billing', {
-            accountId,
-          });
-          return continueAsNew<typeof accountBilling>({ accountId });
-        }
+        accountFound = validAccountId && (await bootstrap.loadAccount({ accountId })).found;
+        if (accountFound || inbox.length > 0) continue;
         log.warn('events for an unknown account recorded as rejected', { accountId, rejected });
         return { accountId, outcome: 'unknown_account', rejectedEvents: rejected };
       }

@@ -259,4 +259,27 @@ describe('rejected events', () => {
       })(),
     );
   });
+
+  it('records the events of a run started with a wrong argument, and ends it', async () => {
+    await workers.runUntil(
+      (async () => {
+        const id = uniqueAccountId('typo');
+        // A sender that wrote `account_id`: the argument has no accountId at all.
+        const handle = await bed.temporal.workflow.signalWithStart('accountBilling', {
+          workflowId: `billing-${id}`,
+          taskQueue: bed.taskQueue,
+          args: [{ account_id: id }],
+          signal: 'callCompleted',
+          signalArgs: [completedCall(id, 60, { callId: 'lost-arg' })],
+        });
+        const result = (await handle.result()) as { accountId: string; outcome: string };
+        expect(result).toMatchObject({
+          accountId: `invalid:billing-${id}`,
+          outcome: 'unknown_account',
+        });
+        const rows = await listRejections(bed.database.db, `invalid:billing-${id}`);
+        expect(rows.map((r) => [r.call_id, r.reason])).toEqual([['lost-arg', 'unknown_account']]);
+      })(),
+    );
+  });
 });
