@@ -65,8 +65,9 @@ export function recordingHistories(): boolean {
 }
 
 /**
- * One run's history and a name for it. Histories do not hold the workflow id; the workflows of
- * this project never read theirs, so a saved history replays under its file name.
+ * One run's history and a name for it. Histories do not hold the workflow id, and the account
+ * workflow checks its id against its argument: a history replays under `billing-<accountId>` of
+ * its start argument (its file name when it has none).
  */
 export interface NamedHistory extends HistoryAndWorkflowId {
   readonly name: string;
@@ -94,7 +95,16 @@ export async function saveHistory(handle: WorkflowHandle, name: string): Promise
     const options = await resolveConfig(path);
     writeFileSync(path, await format(historyToJSON(history), { ...options, filepath: path }));
   }
-  return { name, workflowId: name, history };
+  return { name, workflowId: workflowIdOf(history, name), history };
+}
+
+/** `billing-<accountId>` of the run's start argument, or `fallback`. */
+function workflowIdOf(history: History, fallback: string): string {
+  const data =
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+  if (data === undefined || data === null) return fallback;
+  const input = JSON.parse(Buffer.from(data).toString('utf8')) as { accountId?: unknown };
+  return typeof input.accountId === 'string' ? `billing-${input.accountId}` : fallback;
 }
 
 /**
@@ -117,7 +127,7 @@ export function loadHistories(): NamedHistory[] {
     .map((file) => {
       const name = file.replace(/\.json$/, '');
       const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')));
-      return { name, workflowId: name, history };
+      return { name, workflowId: workflowIdOf(history, name), history };
     });
 }
 

@@ -222,6 +222,6 @@ describe('account workflow histories for the replay test', () => {
     )) {
       results.push({ workflowId: result.workflowId, error: result.error?.message ?? null });
     }
-    expect(results).toEqual(histories.map((h) => ({ workflowId: h.name, error: null })));
+    expect(results).toEqual(histories.map((h) => ({ workflowId: h.workflowId, error: null })));
   });
 });

@@ -56,7 +56,7 @@ describe('committed workflow histories', () => {
   it('every history replays against the current workflow code', async () => {
     const results = await replayAll({ codePath: inject('workflowBundlePath') });
     expect(results.map((r) => ({ workflowId: r.workflowId, error: r.error?.message }))).toEqual(
-      histories.map((h) => ({ workflowId: h.name, error: undefined })),
+      histories.map((h) => ({ workflowId: h.workflowId, error: undefined })),
     );
   });
 
@@ -67,7 +67,7 @@ describe('committed workflow histories', () => {
       logger: createLogger('WARN'),
     });
     const results = await replayAll({ code });
-    expect(results.map((r) => r.workflowId)).toEqual(histories.map((h) => h.name));
+    expect(results.map((r) => r.workflowId)).toEqual(histories.map((h) => h.workflowId));
     for (const { workflowId, error } of results) {
       expect(error, workflowId).toBeInstanceOf(DeterminismViolationError);
       // What changed: a timer where the history scheduled an activity.
