@@ -15,7 +15,7 @@ import { daysFromCivil, formatInstant, maxBig, type EpochMs } from './units.js';
 export type UsageStatus = 'ok' | 'low' | 'overage' | 'payment_failed';
 
 /** Usage at or above this percent of the available credits is `low`. */
-export const LOW_PERCENT = 80;
+const LOW_PERCENT = 80;
 
 export interface OpenCycleUsage {
   index: number;

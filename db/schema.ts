@@ -2,7 +2,7 @@
  * The database as Kysely sees it: one interface per table, written by hand to match db/migrations/.
  * Code outside this file uses the Selectable/Insertable aliases, never the table interfaces.
  */
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export interface Database {
   probes: ProbesTable;
@@ -45,7 +45,6 @@ export interface PlansTable {
   created_at: Generated<Date>;
 }
 export type PlanRow = Selectable<PlansTable>;
-export type NewPlanRow = Insertable<PlansTable>;
 
 export interface AccountsTable {
   id: string;
@@ -102,7 +101,6 @@ export interface IngestBatchesTable {
   outcomes: string;
   recorded_at: Generated<Date>;
 }
-export type NewIngestBatchRow = Insertable<IngestBatchesTable>;
 
 export interface AccountRequestsTable {
   account_id: string;
@@ -115,7 +113,6 @@ export interface AccountRequestsTable {
   recorded_at: Generated<Date>;
 }
 export type AccountRequestRow = Selectable<AccountRequestsTable>;
-export type NewAccountRequestRow = Insertable<AccountRequestsTable>;
 
 export type InvoiceStatus = 'no_charge' | 'due' | 'paid' | 'payment_failed';
 
@@ -136,7 +133,6 @@ export interface InvoicesTable {
 }
 export type InvoiceRow = Selectable<InvoicesTable>;
 export type NewInvoiceRow = Insertable<InvoicesTable>;
-export type InvoiceUpdate = Updateable<InvoicesTable>;
 
 export interface PaymentCollectionsTable {
   idempotency_key: string;

@@ -80,7 +80,7 @@ export async function insertCalls(db: Db, rows: readonly NewCallRow[]): Promise<
  * wrote, including `\u0000`, which text columns refuse. The exact input stays in `raw` (JSON text,
  * where it is escaped); the columns hold a readable, bounded form.
  */
-export function storableText(text: string, maxLength: number): string {
+function storableText(text: string, maxLength: number): string {
   const clean = text.replaceAll(String.fromCharCode(0), '\uFFFD');
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
 }

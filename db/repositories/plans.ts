@@ -22,7 +22,3 @@ export async function insertPlanOnce(
 export async function findPlan(db: Db, id: string): Promise<PlanRow | undefined> {
   return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
 }
-
-export async function listPlans(db: Db): Promise<PlanRow[]> {
-  return db.selectFrom('plans').selectAll().orderBy('id').execute();
-}
