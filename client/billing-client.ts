@@ -80,6 +80,29 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Whether an update was refused only for now: the run is about to continue as new (it takes no
+ * new batch; the next run will), or its last workflow task failed or timed out (a worker died
+ * holding it) and the server takes no update until another worker has run it.
+ */
+function isTransientRefusal(error: unknown): boolean {
+  if (error instanceof BillingRequestError) return error.type === 'ContinuingAsNewError';
+  return error instanceof Error && /Workflow Task in failed state/.test(error.message);
+}
+
+/** Sends an update again, with backoff, while it is refused only for now (up to 2 minutes). */
+async function retryWhileUnavailable<T>(send: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 120_000;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isTransientRefusal(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
+    }
+  }
+}
+
 /** A pragmatic address check: one @, no spaces, a dot in the domain (RFC 5322 is far wider). */
 const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
@@ -220,18 +243,7 @@ export class BillingClient {
 
   /** Records up to 500 events and returns one outcome per event once they are stored. */
   async recordCalls(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
-    // A run about to continue as new refuses new batches; the next run takes them.
-    const deadline = Date.now() + 120_000;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.recordCallsOnce(accountId, events);
-      } catch (error) {
-        const continuing =
-          error instanceof BillingRequestError && error.type === 'ContinuingAsNewError';
-        if (!continuing || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
-      }
-    }
+    return retryWhileUnavailable(() => this.recordCallsOnce(accountId, events));
   }
 
   private async recordCallsOnce(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
@@ -257,8 +269,8 @@ export class BillingClient {
     accountId: string,
     input: PurchaseCreditsInput,
   ): Promise<PurchaseCreditsResult> {
-    return unwrapUpdate(() =>
-      this.handle(accountId).executeUpdate(purchaseCredits, { args: [input] }),
+    return retryWhileUnavailable(() =>
+      unwrapUpdate(() => this.handle(accountId).executeUpdate(purchaseCredits, { args: [input] })),
     );
   }
 
@@ -266,18 +278,20 @@ export class BillingClient {
     accountId: string,
     input: CancelPurchaseInput,
   ): Promise<CancelPurchaseResult> {
-    return unwrapUpdate(() =>
-      this.handle(accountId).executeUpdate(cancelPurchase, { args: [input] }),
+    return retryWhileUnavailable(() =>
+      unwrapUpdate(() => this.handle(accountId).executeUpdate(cancelPurchase, { args: [input] })),
     );
   }
 
   async changePlan(accountId: string, input: ChangePlanInput): Promise<ChangePlanResult> {
-    return unwrapUpdate(() => this.handle(accountId).executeUpdate(changePlan, { args: [input] }));
+    return retryWhileUnavailable(() =>
+      unwrapUpdate(() => this.handle(accountId).executeUpdate(changePlan, { args: [input] })),
+    );
   }
 
   async retryPayment(accountId: string, input: RetryPaymentInput): Promise<RetryPaymentResult> {
-    return unwrapUpdate(() =>
-      this.handle(accountId).executeUpdate(retryPayment, { args: [input] }),
+    return retryWhileUnavailable(() =>
+      unwrapUpdate(() => this.handle(accountId).executeUpdate(retryPayment, { args: [input] })),
     );
   }
 }
