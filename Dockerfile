@@ -5,6 +5,8 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
+COPY emails ./emails
+COPY web ./web
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

@@ -10,6 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDirs = [
   'billing',
+  'emails',
+  'web',
   'workflows',
   'activities',
   'workers',

@@ -1,0 +1,131 @@
+/**
+ * What each customer email says, as data: the workflow builds it from the billing core's figures
+ * (never recomputed), the notification outbox stores it as JSON, and the templates render it.
+ * Amounts are decimal strings of exact integers (millicredits, minor units); instants are ISO UTC
+ * strings; local dates are `YYYY-MM-DD` in the account's time zone.
+ */
+
+/** The open cycle's figures at the moment a notification fired. */
+export interface UsageFigures {
+  cycleStart: string;
+  cycleEnd: string;
+  /** The local date the credits reset (the cycle end's date in the account's time zone). */
+  resetOn: string;
+  daysUntilReset: number;
+  allowanceMillicredits: string;
+  purchasedMillicredits: string;
+  availableMillicredits: string;
+  usedMillicredits: string;
+  remainingMillicredits: string;
+  overageMillicredits: string;
+  /** floor(used * 100 / available); null when nothing is available. */
+  percentUsed: number | null;
+  /** The plan in effect, and its overage price (micro-units of its currency per credit). */
+  planId: string;
+  currency: string;
+  overagePriceMicros: string;
+}
+
+export interface DailyAmount {
+  /** Local date `YYYY-MM-DD`. */
+  date: string;
+  millicredits: string;
+}
+
+export type NotificationContent =
+  | {
+      kind: 'threshold';
+      /** The threshold that fired (section 7), below 100 or above it (100 is `exhausted`). */
+      thresholdPercent: number;
+      /** When the operation that fired it happened (ISO UTC). */
+      at: string;
+      usage: UsageFigures;
+    }
+  | {
+      /** Credits exhausted: used reached the available credits; usage from here is overage. */
+      kind: 'exhausted';
+      at: string;
+      usage: UsageFigures;
+    }
+  | {
+      /** The expected projection runs out before the reset (once per cycle). */
+      kind: 'projection';
+      at: string;
+      usage: UsageFigures;
+      projection: {
+        lowMillicredits: string;
+        expectedMillicredits: string;
+        highMillicredits: string;
+        /** The local date the expected usage reaches the available credits. */
+        runsOutOn: string;
+        averageDailyMillicredits: string;
+      };
+    }
+  | {
+      /** A closed cycle's statement, with its invoice. */
+      kind: 'statement';
+      statement: {
+        index: number;
+        start: string;
+        end: string;
+        planId: string;
+        currency: string;
+        overagePriceMicros: string;
+        allowanceMillicredits: string;
+        purchasedMillicredits: string;
+        availableMillicredits: string;
+        usedMillicredits: string;
+        billableSeconds: number;
+        lateAdjustments: number;
+        overageMillicredits: string;
+        overageChargeMinor: string;
+      };
+      /** Purchases granted to the cycle, in the order bought. */
+      purchases: { purchaseId: string; millicredits: string }[];
+      invoice: {
+        status: 'no_charge' | 'due' | 'paid' | 'payment_failed';
+        amountMinor: string;
+        currency: string;
+        reference: string | null;
+      };
+      /** Every local day of the cycle, oldest first, zeros included. */
+      daily: DailyAmount[];
+    }
+  | {
+      kind: 'receipt';
+      at: string;
+      purchaseId: string;
+      millicredits: string;
+      recurring: boolean;
+      usage: UsageFigures;
+    }
+  | {
+      kind: 'payment-failed';
+      at: string;
+      cycleStart: string;
+      cycleEnd: string;
+      amountMinor: string;
+      currency: string;
+      attempt: number;
+      /** The gateway's reason, as it gave it. */
+      reason: string;
+    };
+
+export type NotificationKind = NotificationContent['kind'];
+
+/** Facts about the account and the link every email carries. */
+export interface EmailContext {
+  accountId: string;
+  /** IANA time zone the dates and times are shown in. */
+  timeZone: string;
+  /** The signed, expiring link to the account's billing page. */
+  billingUrl: string;
+  /** When the link stops working (ISO UTC). */
+  billingUrlExpiresAt: string;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
