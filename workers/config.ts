@@ -38,6 +38,17 @@ export interface Config {
     readonly port: number;
     readonly inboxPort: number;
     readonly inboxUrl: string;
+    /** The domain of every Message-ID (`<kind.key…@domain>`): the sender's own domain. */
+    readonly messageIdDomain: string;
+  };
+  /** Signed links to an account's billing page (emails carry them; the billing page checks them). */
+  readonly links: {
+    /** The HMAC key. The local stack's default is public: set BILLING_LINK_SECRET in production. */
+    readonly secret: string;
+    readonly secretIsDevDefault: boolean;
+    readonly ttlSeconds: number;
+    /** Where customers reach the billing page, e.g. https://billing.example.com. */
+    readonly publicBaseUrl: string;
   };
   readonly worker: {
     readonly identity: string;
@@ -57,6 +68,8 @@ export interface Config {
     /** A flush of buffered call events holds at most this many events and this many bytes. */
     readonly batchMaxEvents: number;
     readonly batchMaxBytes: number;
+    /** Email sends are retried without end, backing off up to this interval (an SMTP outage). */
+    readonly notifyRetryMaxIntervalMs: number;
   };
   readonly payments: {
     /** `ledger` records the amount to collect; `test` is the scripted gateway of the tests. */
@@ -108,6 +121,23 @@ const schema = z.object({
     .regex(/^smtps?:\/\//, 'expected an smtp:// or smtps:// URL')
     .optional(),
   MAIL_FROM: z.string().min(3).default('Voice credits <billing@localhost>'),
+  MAIL_MESSAGE_ID_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'expected a domain such as billing.example.com')
+    .optional(),
+  BILLING_LINK_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  BILLING_LINK_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(90 * 86_400)
+    .default(14 * 86_400),
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'expected an http(s):// URL')
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
+  NOTIFY_RETRY_MAX_INTERVAL_MS: millis(100).default(300_000),
   MAILPIT_UI_PORT: port.default(8025),
   WORKER_IDENTITY: z.string().min(1).optional(),
   STICKY_QUEUE_TIMEOUT_MS: millis(100).default(10_000),
@@ -129,6 +159,15 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).optional(),
   TOOLS_DIR: z.string().min(1).optional(),
 });
+
+/** The local stack's link key: known to everyone, so never good outside a developer's machine. */
+const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
+
+/** The domain of the sender's address (`Name <user@domain>`), for Message-IDs. */
+function domainOf(from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1];
+  return domain ?? 'billing.local';
+}
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -180,6 +219,13 @@ export function parseConfig(env: Env): Config {
       port: e.SMTP_PORT,
       inboxPort: e.MAILPIT_UI_PORT,
       inboxUrl: `http://localhost:${e.MAILPIT_UI_PORT}`,
+      messageIdDomain: e.MAIL_MESSAGE_ID_DOMAIN ?? domainOf(e.MAIL_FROM),
+    },
+    links: {
+      secret: e.BILLING_LINK_SECRET ?? DEV_LINK_SECRET,
+      secretIsDevDefault: e.BILLING_LINK_SECRET === undefined,
+      ttlSeconds: e.BILLING_LINK_TTL_SECONDS,
+      publicBaseUrl: e.PUBLIC_BASE_URL,
     },
     worker: {
       identity: e.WORKER_IDENTITY ?? `${process.pid}@${hostname()}`,
@@ -195,6 +241,7 @@ export function parseConfig(env: Env): Config {
       continueAsNewAfterEvents: e.CONTINUE_AS_NEW_AFTER_EVENTS,
       batchMaxEvents: e.INGEST_BATCH_MAX_EVENTS,
       batchMaxBytes: e.INGEST_BATCH_MAX_BYTES,
+      notifyRetryMaxIntervalMs: e.NOTIFY_RETRY_MAX_INTERVAL_MS,
     },
     payments: {
       adapter: e.PAYMENT_ADAPTER,

@@ -79,4 +79,38 @@ describe('parseConfig', () => {
       (config.temporal as { taskQueue: string }).taskQueue = 'other';
     }).toThrow(TypeError);
   });
+  it('takes the Message-ID domain from the sender unless given', () => {
+    expect(parseConfig({}).smtp.messageIdDomain).toBe('localhost');
+    expect(
+      parseConfig({ MAIL_FROM: 'Billing <billing@voice.example.com>' }).smtp.messageIdDomain,
+    ).toBe('voice.example.com');
+    expect(
+      parseConfig({ MAIL_FROM: 'billing@a.example', MAIL_MESSAGE_ID_DOMAIN: 'ids.example' }).smtp
+        .messageIdDomain,
+    ).toBe('ids.example');
+  });
+
+  it('signs links with the given key, and marks the local default as such', () => {
+    const local = parseConfig({});
+    expect(local.links.secretIsDevDefault).toBe(true);
+    expect(local.links.publicBaseUrl).toBe('http://localhost:3000');
+    expect(local.links.ttlSeconds).toBe(14 * 86_400);
+    const prod = parseConfig({
+      BILLING_LINK_SECRET: 'k'.repeat(40),
+      PUBLIC_BASE_URL: 'https://billing.example.com/',
+      BILLING_LINK_TTL_SECONDS: '3600',
+    });
+    expect(prod.links).toMatchObject({
+      secret: 'k'.repeat(40),
+      secretIsDevDefault: false,
+      publicBaseUrl: 'https://billing.example.com',
+      ttlSeconds: 3600,
+    });
+    expect(() => parseConfig({ BILLING_LINK_SECRET: 'short' })).toThrow(
+      /BILLING_LINK_SECRET: use at least 32 characters/,
+    );
+    expect(() => parseConfig({ PUBLIC_BASE_URL: 'billing.example.com' })).toThrow(
+      /PUBLIC_BASE_URL/,
+    );
+  });
 });
