@@ -17,9 +17,10 @@ import { DEFAULT_GRACE_SECONDS, DEFAULT_MAX_LATE_SECONDS } from '../billing/ledg
 import { parsePlan, type Plan } from '../billing/plan.js';
 import { LIMITS, describeIssues, instantString, intIn } from '../billing/schema-helpers.js';
 import { parseLocalDateTime } from '../billing/units.js';
-import { insertAccountOnce } from '../db/repositories/accounts.js';
+import { insertAccountOnce, updateBillingEmails } from '../db/repositories/accounts.js';
 import { findPlan, insertPlanOnce } from '../db/repositories/plans.js';
 import type { AccountRow, Database } from '../db/schema.js';
+import { billingEmailsSchema } from './contacts.js';
 import type { accountBilling } from '../workflows/account/account-billing.js';
 import {
   ACCOUNT_ID_RE,
@@ -103,9 +104,6 @@ async function retryWhileUnavailable<T>(send: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A pragmatic address check: one @, no spaces, a dot in the domain (RFC 5322 is far wider). */
-const EMAIL_RE = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
-
 export const createAccountSchema = z.object({
   id: z.string().regex(ACCOUNT_ID_RE, 'an account id is 1 to 64 characters of [A-Za-z0-9._:-]'),
   planId: z.string().min(1, 'planId is required'),
@@ -123,10 +121,7 @@ export const createAccountSchema = z.object({
     .optional(),
   graceSeconds: intIn(0, LIMITS.maxGraceSeconds).default(DEFAULT_GRACE_SECONDS),
   maxLateSeconds: intIn(0, LIMITS.maxLateSeconds).default(DEFAULT_MAX_LATE_SECONDS),
-  billingEmails: z
-    .array(z.string().regex(EMAIL_RE, 'a billing email is an address such as ops@example.com'))
-    .max(10, 'at most 10 billing emails')
-    .default([]),
+  billingEmails: billingEmailsSchema.default([]),
 });
 export type CreateAccountInput = z.input<typeof createAccountSchema>;
 
@@ -219,6 +214,17 @@ export class BillingClient {
       const { status } = await handle.describe();
       if (status.name === 'RUNNING' || status.name === 'CONTINUED_AS_NEW') break;
     }
+    return row;
+  }
+
+  /**
+   * Replaces an account's billing contacts; emails decided from now on go to them (an email
+   * already in the outbox keeps the recipients it was decided with).
+   */
+  async setBillingEmails(accountId: string, emails: readonly string[]): Promise<AccountRow> {
+    const valid = parseInput(billingEmailsSchema, emails, 'billingEmails');
+    const row = await updateBillingEmails(this.db, accountId, valid);
+    if (row === undefined) throw new BillingInputError(`no account has id ${accountId}`);
     return row;
   }
 

@@ -20,3 +20,17 @@ export async function insertAccountOnce(db: Db, account: NewAccountRow): Promise
 export async function findAccount(db: Db, id: string): Promise<AccountRow | undefined> {
   return db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Replaces an account's billing emails; undefined when no account has this id. */
+export async function updateBillingEmails(
+  db: Db,
+  id: string,
+  emails: string[],
+): Promise<AccountRow | undefined> {
+  return db
+    .updateTable('accounts')
+    .set({ billing_emails: emails })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
