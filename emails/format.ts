@@ -1,0 +1,194 @@
+/**
+ * How the emails write numbers and dates for people: exact integer arithmetic for credits and
+ * money (no floating point), dates in the account's time zone, and HTML escaping.
+ */
+import { CURRENCY_EXPONENTS, formatCredits, isCurrency } from '../billing/units.js';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text for HTML element content or a quoted attribute value. */
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** `"-1234567.5"` -> `"-1,234,567.5"`. */
+function groupThousands(decimal: string): string {
+  const [whole = '', fraction] = decimal.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
+
+/** Millicredits as a number of credits: 1234500 -> `"1,234.5"`. */
+export function formatCreditNumber(millicredits: string | bigint): string {
+  return groupThousands(formatCredits(BigInt(millicredits)));
+}
+
+/** Millicredits with the unit: 12500 -> `"12.5 credits"`, 1000 -> `"1 credit"`. */
+export function formatCreditAmount(millicredits: string | bigint): string {
+  const amount = BigInt(millicredits);
+  return `${formatCreditNumber(amount)} ${amount === 1000n ? 'credit' : 'credits'}`;
+}
+
+/** An integer scaled by 10^scale, with at least `minDigits` and at most `scale` fraction digits. */
+function scaledDecimal(value: bigint, scale: number, minDigits: number): string {
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const unit = 10n ** BigInt(scale);
+  const fraction = (abs % unit)
+    .toString()
+    .padStart(scale, '0')
+    .replace(/0+$/, '')
+    .padEnd(minDigits, '0');
+  const text = `${abs / unit}${fraction ? `.${fraction}` : ''}`;
+  return `${negative ? '-' : ''}${groupThousands(text)}`;
+}
+
+/** Minor units of a currency: (576, USD) -> `"USD 5.76"`, (500, JPY) -> `"JPY 500"`. */
+export function formatMoney(amountMinor: string | bigint, currency: string): string {
+  const minor = BigInt(amountMinor);
+  if (!isCurrency(currency)) return `${currency} ${groupThousands(minor.toString())} (minor units)`;
+  const exponent = CURRENCY_EXPONENTS[currency];
+  return `${currency} ${scaledDecimal(minor, exponent, exponent)}`;
+}
+
+/** A price in micro-units per credit: (120000, USD) -> `"USD 0.12"`, (125000, USD) -> `"USD 0.125"`. */
+export function formatPrice(priceMicros: string | bigint, currency: string): string {
+  const exponent = isCurrency(currency) ? CURRENCY_EXPONENTS[currency] : 0;
+  return `${currency} ${scaledDecimal(BigInt(priceMicros), 6, exponent)}`;
+}
+
+/** `80` -> `"80%"`; `null` (nothing available) -> `"n/a"`. */
+export function formatPercent(percent: number | null): string {
+  return percent === null ? 'n/a' : `${percent}%`;
+}
+
+/** `0` -> `"today"`, `1` -> `"tomorrow"`, `12` -> `"in 12 days"`. */
+export function formatDaysUntil(days: number): string {
+  if (days <= 0) return 'today';
+  return days === 1 ? 'tomorrow' : `in ${days} days`;
+}
+
+/** Seconds of call time: 86130 -> `"23 h 55 min 30 s"`. */
+export function formatDuration(totalSeconds: number): string {
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const parts = [
+    hours > 0 ? `${groupThousands(String(hours))} h` : '',
+    minutes > 0 ? `${minutes} min` : '',
+    seconds > 0 || totalSeconds === 0 ? `${seconds} s` : '',
+  ];
+  return parts.filter(Boolean).join(' ');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates. Local dates (`YYYY-MM-DD`) are formatted as UTC calendar dates, so they never shift;
+// instants are first turned into the local date (or date-time) of the account's time zone.
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let cached = formatters.get(key);
+  if (cached === undefined) {
+    cached = new Intl.DateTimeFormat('en-US', options);
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
+/** ICU writes narrow and thin no-break spaces in times and ranges; plain text wants spaces. */
+function plainSpaces(text: string): string {
+  return text.replace(/[\u202f\u2009\u00a0]/g, ' ');
+}
+
+const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function utcDateOf(localDate: string): Date | undefined {
+  const m = LOCAL_DATE_RE.exec(localDate);
+  if (m === null) return undefined;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return date;
+}
+
+function formatLocal(localDate: string, style: 'date' | 'weekday' | 'monthDay'): string {
+  const date = utcDateOf(localDate);
+  if (date === undefined) return localDate;
+  const options: Record<typeof style, Intl.DateTimeFormatOptions> = {
+    date: { timeZone: 'UTC', month: 'short', day: 'numeric', year: 'numeric' },
+    weekday: { timeZone: 'UTC', weekday: 'short', month: 'short', day: 'numeric' },
+    monthDay: { timeZone: 'UTC', month: 'short', day: 'numeric' },
+  };
+  return plainSpaces(formatter(`utc:${style}`, options[style]).format(date));
+}
+
+/** `"2026-12-01"` -> `"Dec 1, 2026"`. */
+export function formatLocalDate(localDate: string): string {
+  return formatLocal(localDate, 'date');
+}
+
+/** `"2026-11-01"` -> `"Sun, Nov 1"`. */
+export function formatLocalDay(localDate: string): string {
+  return formatLocal(localDate, 'weekday');
+}
+
+/** The local date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function localDateOf(instant: string | number, timeZone: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return String(instant);
+  const parts = formatter(`ymd:${timeZone}`, {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+}
+
+/** The date of an instant in the account's time zone: `"Dec 1, 2026"`. */
+export function formatInstantDate(instant: string, timeZone: string): string {
+  return formatLocalDate(localDateOf(instant, timeZone));
+}
+
+/** An instant in the account's time zone: `"Nov 19, 2026, 2:30 PM PST"`. */
+export function formatInstantDateTime(instant: string, timeZone: string): string {
+  const date = new Date(instant);
+  if (Number.isNaN(date.getTime())) return instant;
+  const dateTime = formatter(`dt:${timeZone}`, {
+    timeZone,
+    month: 'short',
+    day: 'numeric',
+    year: 'numeric',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZoneName: 'short',
+  });
+  return plainSpaces(dateTime.format(date));
+}
+
+/** Local dates, first and last included: `"Nov 1 – Nov 30, 2026"`, or one date when equal. */
+export function formatLocalDateRange(first: string, last: string): string {
+  if (first === last) return formatLocalDate(first);
+  const sameYear = first.slice(0, 4) === last.slice(0, 4);
+  const from = sameYear ? formatLocal(first, 'monthDay') : formatLocalDate(first);
+  return `${from} – ${formatLocalDate(last)}`;
+}
+
+/**
+ * A cycle `[start, end)` as the local dates it covers: a cycle from Nov 1 00:00 to Dec 1 00:00
+ * is `"Nov 1 – Nov 30, 2026"`.
+ */
+export function formatCycle(start: string, end: string, timeZone: string): string {
+  const endMs = new Date(end).getTime();
+  const first = localDateOf(start, timeZone);
+  const last = Number.isNaN(endMs) ? end : localDateOf(endMs - 1, timeZone);
+  return formatLocalDateRange(first, last);
+}
