@@ -6,10 +6,11 @@
 import { createAccountsActivities, type AccountsDeps } from './accounts.js';
 import { createIngestActivities, type IngestDeps } from './ingest.js';
 import { createInvoiceActivities, type InvoiceDeps } from './invoices.js';
+import { createNotifyActivities, type NotifyDeps } from './notify.js';
 import { createProbeActivities, type ProbeDeps } from './probe.js';
 import { createRequestActivities } from './requests.js';
 
-export type ActivityDeps = ProbeDeps & AccountsDeps & IngestDeps & InvoiceDeps;
+export type ActivityDeps = ProbeDeps & AccountsDeps & IngestDeps & InvoiceDeps & NotifyDeps;
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createIngestActivities(deps),
     ...createRequestActivities(deps),
     ...createInvoiceActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

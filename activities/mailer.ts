@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 
 export interface OutgoingEmail {
-  readonly to: string;
+  readonly to: string | readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly html?: string;
@@ -13,7 +13,8 @@ export interface OutgoingEmail {
 }
 
 export interface Mailer {
-  send(email: OutgoingEmail): Promise<void>;
+  /** Resolves with the server's answer once it accepted the message for delivery. */
+  send(email: OutgoingEmail): Promise<{ response: string }>;
   /** Connects and greets the server (EHLO); throws with the server's answer when it cannot. */
   verify(): Promise<void>;
   close(): void;
@@ -40,13 +41,14 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   );
   return {
     async send(email) {
-      await transport.sendMail({
-        to: email.to,
+      const info = await transport.sendMail({
+        to: typeof email.to === 'string' ? email.to : [...email.to],
         subject: email.subject,
         text: email.text,
         ...(email.html === undefined ? {} : { html: email.html }),
         messageId: email.messageId,
       });
+      return { response: String(info.response) };
     },
     async verify() {
       await transport.verify();
@@ -61,4 +63,30 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
 export function messageIdFor(kind: string, key: string): string {
   const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, '_');
   return `<${safe(kind)}.${safe(key)}@billing.local>`;
+}
+
+/**
+ * A Message-ID from the parts of a key, one-to-one: each part keeps letters, digits and `-`, writes
+ * any other character as `=` and its UTF-8 bytes in hex, and parts are joined by `.`. Two keys
+ * that differ anywhere give two ids; the same key always gives the same id.
+ */
+export function messageIdOf(parts: readonly string[], domain: string): string {
+  const encode = (part: string) =>
+    Array.from(part, (ch) =>
+      /[A-Za-z0-9-]/.test(ch)
+        ? ch
+        : Array.from(Buffer.from(ch, 'utf8'), (b) => `=${b.toString(16).padStart(2, '0')}`).join(
+            '',
+          ),
+    ).join('');
+  return `<${parts.map(encode).join('.')}@${domain}>`;
+}
+
+/**
+ * True when the SMTP server refused the message for good (a 5xx reply: unknown mailbox, policy):
+ * sending it again would be refused again. Connection failures and 4xx replies are temporary.
+ */
+export function isPermanentSmtpFailure(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }

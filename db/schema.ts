@@ -14,6 +14,7 @@ export interface Database {
   account_requests: AccountRequestsTable;
   invoices: InvoicesTable;
   payment_collections: PaymentCollectionsTable;
+  notifications: NotificationsTable;
 }
 
 /** A jsonb column: written as JSON text, read back parsed. */
@@ -143,3 +144,28 @@ export interface PaymentCollectionsTable {
   created_at: Generated<Date>;
 }
 export type PaymentCollectionRow = Selectable<PaymentCollectionsTable>;
+
+/** pending: not delivered yet (retrying); rejected: the SMTP server refused it for good. */
+export type NotificationStatus = 'pending' | 'sent' | 'no_recipients' | 'rejected';
+
+export interface NotificationsTable {
+  id: Generated<bigint>;
+  account_id: string;
+  cycle_start: Date;
+  kind: string;
+  key: string;
+  firing: number;
+  message_id: string;
+  recipients: ColumnType<string[], string[], string[]>;
+  content: Json<unknown>;
+  status: ColumnType<NotificationStatus, NotificationStatus | undefined, NotificationStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_attempt_at: Date | null;
+  lease_until: Date | null;
+  smtp_response: string | null;
+  sent_at: Date | null;
+  created_at: Generated<Date>;
+}
+export type NotificationRow = Selectable<NotificationsTable>;
+export type NewNotificationRow = Insertable<NotificationsTable>;

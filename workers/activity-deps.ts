@@ -22,6 +22,8 @@ export function activityDeps(
     accountWorkflow: config.accountWorkflow,
     activityStartToCloseMs: config.activities.startToCloseTimeoutMs,
     payments: createPaymentPort(config.payments, db),
+    links: config.links,
+    messageIdDomain: config.smtp.messageIdDomain,
     ...overrides,
   };
 }

@@ -9,10 +9,12 @@ import * as createProbes from './20261125000000-create-probes.js';
 import * as createDemoCallDeliveries from './20261125010000-create-demo-call-deliveries.js';
 import * as createBillingLedger from './20261125020000-create-billing-ledger.js';
 import * as dropDemoCallDeliveries from './20261125030000-drop-demo-call-deliveries.js';
+import * as createNotifications from './20261125040000-create-notifications.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261125000000-create-probes': createProbes,
   '20261125010000-create-demo-call-deliveries': createDemoCallDeliveries,
   '20261125020000-create-billing-ledger': createBillingLedger,
   '20261125030000-drop-demo-call-deliveries': dropDemoCallDeliveries,
+  '20261125040000-create-notifications': createNotifications,
 };

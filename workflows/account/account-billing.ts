@@ -27,6 +27,7 @@ import type { z } from 'zod';
 import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
 import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { NotifyInput } from '../../activities/notify.js';
 import type { RunSettings } from '../../activities/accounts.js';
 import {
   CALL_ID_RE,
@@ -36,14 +37,35 @@ import {
 } from '../../billing/call-event.js';
 import {
   applyOperation,
+  availableOf,
   createLedger,
   openCycle,
   statementOf,
   type CycleStatement,
+  type Grant,
   type LedgerEffect,
   type LedgerOperation,
   type LedgerState,
 } from '../../billing/ledger.js';
+import {
+  computeInsights,
+  cycleDaily,
+  emptyDailyUsage,
+  pruneDailyUsage,
+  recordBooking,
+  type DailyUsage,
+  type Insights,
+} from '../../billing/insights.js';
+import {
+  alertNotices,
+  newAlertingState,
+  paymentFailedNotice,
+  projectionNotice,
+  receiptNotice,
+  statementNotice,
+  type AlertingState,
+  type Notice,
+} from '../../billing/notifications.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
 import {
   openCycleUsage,
@@ -86,11 +108,21 @@ export interface CarriedState {
   seq: { batch: number; op: number };
   closedCycles: ClosedCycleView[];
   unpaidInvoices: InvoiceOutcome[];
+  /** Credits per local day of the open cycle and the one before (insights, statements). */
+  daily: DailyUsage;
+  /** Threshold firings and the armed `exhausted` and projection alerts of the open cycle. */
+  alerting: AlertingState;
+  /** Emails decided and not yet confirmed by the outbox, oldest first. */
+  outbox: NotifyInput[];
 }
 
 export interface AccountBillingRunInput extends AccountBillingInput {
-  /** Set by continue-as-new; a new account's workflow starts without it. */
-  carried?: CarriedState;
+  /**
+   * Set by continue-as-new; a new account's workflow starts without it. Runs from before insights
+   * and emails existed carry no `daily`, `alerting` or `outbox`.
+   */
+  carried?: Omit<CarriedState, 'daily' | 'alerting' | 'outbox'> &
+    Partial<Pick<CarriedState, 'daily' | 'alerting' | 'outbox'>>;
   /** Call events from signals not yet recorded when the previous run continued as new. */
   inbox?: IngestItem[];
 }
@@ -112,6 +144,13 @@ type RequestInput =
 type StoredResult =
   | { ok: true; value: Record<string, unknown> }
   | { ok: false; error: { type: string; message: string } };
+
+/** A closed cycle waiting for its invoice, with what its statement email shows. */
+interface PendingClose {
+  statement: CycleStatement;
+  grants: Grant[];
+  daily: { date: string; millicredits: string }[];
+}
 
 type InboxItem =
   | { kind: 'call'; at: number; item: IngestItem; bytes: number; waiter: number | null }
@@ -137,6 +176,22 @@ function activitiesFor(settings: RunSettings) {
       backoffCoefficient: 2,
       maximumInterval: '30s',
       nonRetryableErrorTypes: ['PaymentDeclinedError'],
+    },
+  });
+}
+
+/**
+ * The email activity: retried without end (an SMTP outage delays mail, never loses it), backing
+ * off up to the configured interval; a message the server refused for good is not retried.
+ */
+function notifierFor(settings: RunSettings) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: settings.activityStartToCloseMs,
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: settings.notifyRetryMaxIntervalMs,
+      nonRetryableErrorTypes: ['EmailRejectedError'],
     },
   });
 }
@@ -180,12 +235,16 @@ function accountIdOf(
   return { accountId: `invalid:${workflowId.replace(/[^A-Za-z0-9._:-]/g, '_')}`, valid: false };
 }
 
-function isPaymentDecline(error: unknown): error is ActivityFailure {
+function isFailureOfType(error: unknown, type: string): error is ActivityFailure {
   return (
     error instanceof ActivityFailure &&
     error.cause instanceof ApplicationFailure &&
-    error.cause.type === 'PaymentDeclinedError'
+    error.cause.type === type
   );
+}
+
+function isPaymentDecline(error: unknown): error is ActivityFailure {
+  return isFailureOfType(error, 'PaymentDeclinedError');
 }
 
 function toCallOutcome(o: IngestOutcome): CallOutcome {
@@ -338,6 +397,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       closedCycles: state.closedCycles,
       unpaidInvoices: state.unpaidInvoices,
       pendingEvents: inbox.length + inFlightEvents,
+      insights: insightsOf(view, view.now),
     };
   });
 
@@ -404,13 +464,22 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       seq: { batch: 0, op: 0 },
       closedCycles: [],
       unpaidInvoices: [],
+      daily: emptyDailyUsage(created.state.account.createdAt),
+      alerting: newAlertingState(openCycle(created.state).index),
+      outbox: [],
     };
     log.info('account workflow started', {
       accountId,
       cycleStart: formatInstant(openCycle(created.state).start),
     });
   } else {
-    state = input.carried;
+    // A run carried from before insights and emails existed starts keeping them now.
+    state = {
+      ...input.carried,
+      daily: input.carried.daily ?? emptyDailyUsage(input.carried.ledger.now),
+      alerting: input.carried.alerting ?? newAlertingState(openCycle(input.carried.ledger).index),
+      outbox: input.carried.outbox ?? [],
+    };
     // The carried state answers queries at once, before this run's first activity returns.
     current = state;
     settings = await bootstrap.runSettings();
@@ -424,17 +493,28 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     maxLateSeconds: ledger.account.maxLateSeconds,
   };
 
+  const notifier = notifierFor(settings);
+  const timeZone = ledger.calendar.timeZone;
+
   let boundaryCrossed = false;
-  const pendingCloses: CycleStatement[] = [];
+  const pendingCloses: PendingClose[] = [];
   let closing = false;
 
-  function handleEffects(effects: readonly LedgerEffect[]): void {
+  function handleEffects(effects: readonly LedgerEffect[], grantsBefore: Map<number, Grant[]>) {
     for (const effect of effects) {
-      if (effect.type === 'cycleStarted') {
+      if (effect.type === 'callBooked') {
+        recordBooking(state.daily, effect, timeZone);
+      } else if (effect.type === 'cycleStarted') {
         boundaryCrossed = true;
+        pruneDailyUsage(state.daily, effect.cycleIndex);
         log.info('cycle started', { accountId, cycle: effect.cycleIndex });
       } else if (effect.type === 'cycleClosed') {
-        pendingCloses.push(effect.statement);
+        const { statement } = effect;
+        pendingCloses.push({
+          statement,
+          grants: grantsBefore.get(statement.index) ?? [],
+          daily: cycleDaily(state.daily, statement.index, statement.start, statement.end, timeZone),
+        });
       } else if (effect.type === 'alert') {
         log.info('threshold reached', {
           accountId,
@@ -443,12 +523,73 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         });
       }
     }
+    for (const notice of alertNotices(state.alerting, ledger, effects)) send(notice);
   }
 
   function apply(op: LedgerOperation): LedgerEffect[] {
+    // A cycle's purchases leave the ledger with it; its statement email lists them.
+    const grantsBefore = new Map(
+      ledger.cycles.map((c) => [c.index, c.grants.map((g) => ({ ...g }))]),
+    );
     const { effects } = applyOperation(ledger, op);
-    handleEffects(effects);
+    handleEffects(effects, grantsBefore);
     return effects;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Emails: decided here, sent in the background through the outbox, in the order decided.
+
+  function send(notice: Notice): void {
+    state.outbox.push({ accountId, ...notice });
+    log.info('notification queued', {
+      accountId,
+      kind: notice.content.kind,
+      key: notice.key,
+      firing: notice.firing,
+    });
+  }
+
+  let notifying = false;
+  async function runNotifications(): Promise<void> {
+    notifying = true;
+    try {
+      while (state.outbox.length > 0) {
+        const next = state.outbox[0]!;
+        try {
+          await notifier.notify(next);
+        } catch (error) {
+          if (!isFailureOfType(error, 'EmailRejectedError')) throw error;
+          // Recorded as rejected in the outbox, where ops read it; the next email goes on.
+          log.warn('notification refused by the SMTP server', {
+            accountId,
+            kind: next.content.kind,
+            error: error.cause?.message,
+          });
+        }
+        state.outbox.shift();
+      }
+    } finally {
+      notifying = false;
+    }
+  }
+
+  function insightsOf(view: LedgerState, now: number): Insights {
+    const open = openCycle(view);
+    return computeInsights({
+      now,
+      timeZone,
+      accountCreatedAt: view.account.createdAt,
+      cycle: {
+        index: open.index,
+        start: open.start,
+        end: open.end,
+        allowanceMillicredits: open.allowanceMillicredits,
+        availableMillicredits: availableOf(open).toString(),
+        usedMillicredits: open.usedMillicredits,
+      },
+      daily: state.daily,
+      pastCycles: state.closedCycles,
+    });
   }
 
   /** The ledger's next boundary or close, whichever is first. */
@@ -463,11 +604,18 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   // ---------------------------------------------------------------------------------------------
   // Calls.
 
-  async function flushCalls(): Promise<number> {
+  async function flushCalls(): Promise<void> {
     const batchId = `${chainId}:${state.seq.batch++}`;
-    return recordBatch(acts, settings, facts, batchId, ledger.now, (call, at) =>
-      apply({ type: 'bookCall', at, call }),
-    );
+    let booked = false;
+    await recordBatch(acts, settings, facts, batchId, ledger.now, (call, at) => {
+      apply({ type: 'bookCall', at, call });
+      booked = true;
+    });
+    // Usage only moves the projection up when calls are booked: check it then.
+    if (booked && !state.alerting.projectionSent) {
+      const notice = projectionNotice(state.alerting, ledger, insightsOf(ledger, ledger.now));
+      if (notice !== null) send(notice);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -523,6 +671,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       case 'purchaseCredits': {
         const { purchaseId, credits, recurring } = req.input;
         apply({ type: 'purchase', at, purchaseId, millicredits: credits, recurring });
+        send(receiptNotice(ledger, { purchaseId, millicredits: credits, recurring }));
         const value = {
           ...reply,
           purchaseId,
@@ -577,6 +726,19 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           } catch (error) {
             if (!isPaymentDecline(error)) throw error;
             outcome = { ...unpaid, attempt, status: 'payment_failed', error: declineText(error) };
+            const closed = state.closedCycles.find((c) => c.start === unpaid.cycleStart);
+            send(
+              paymentFailedNotice({
+                at: ledger.now,
+                cycleStart: Date.parse(unpaid.cycleStart),
+                cycleEnd:
+                  closed === undefined ? Date.parse(unpaid.cycleStart) : Date.parse(closed.end),
+                amountMinor: unpaid.amountMinor,
+                currency: unpaid.currency,
+                attempt,
+                reason: outcome.error ?? 'declined',
+              }),
+            );
           }
           invoices.push(outcome);
           recordInvoice(outcome);
@@ -605,7 +767,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     closing = true;
     try {
       while (pendingCloses.length > 0) {
-        const statement = pendingCloses[0]!;
+        const { statement, grants, daily } = pendingCloses[0]!;
         state.closedCycles.unshift({ ...statementView(statement), invoice: null });
         state.closedCycles.splice(CLOSED_CYCLES_KEPT);
         let outcome: InvoiceOutcome;
@@ -625,6 +787,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           };
         }
         recordInvoice(outcome);
+        sendCloseEmails(statement, grants, daily, outcome);
         log.info('cycle closed', {
           accountId,
           cycle: statement.index,
@@ -635,6 +798,41 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       }
     } finally {
       closing = false;
+    }
+  }
+
+  /** The statement email, and a payment-failed one when the charge was declined. */
+  function sendCloseEmails(
+    statement: CycleStatement,
+    grants: Grant[],
+    daily: PendingClose['daily'],
+    outcome: InvoiceOutcome,
+  ): void {
+    send(
+      statementNotice(
+        statement,
+        grants,
+        {
+          status: outcome.status,
+          amountMinor: outcome.amountMinor,
+          currency: outcome.currency,
+          reference: outcome.reference,
+        },
+        daily,
+      ),
+    );
+    if (outcome.status === 'payment_failed') {
+      send(
+        paymentFailedNotice({
+          at: ledger.now,
+          cycleStart: statement.start,
+          cycleEnd: statement.end,
+          amountMinor: outcome.amountMinor,
+          currency: outcome.currency,
+          attempt: outcome.attempt,
+          reason: outcome.error ?? 'declined',
+        }),
+      );
     }
   }
 
@@ -695,6 +893,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   advanceToNow();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
+    if (state.outbox.length > 0 && !notifying) void runNotifications();
     if (wantsContinueAsNew() && readyToContinue()) {
       log.info('continuing as new', {
         accountId,
@@ -711,7 +910,11 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     }
     armTimer(nextLedgerEvent());
     await condition(
-      () => inbox.length > 0 || timerFired || (wantsContinueAsNew() && readyToContinue()),
+      () =>
+        inbox.length > 0 ||
+        timerFired ||
+        (state.outbox.length > 0 && !notifying) ||
+        (wantsContinueAsNew() && readyToContinue()),
     );
     const head = inbox[0];
     if (head?.kind === 'call') {

@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { IngestRejectionCode } from '../../activities/ingest.js';
 import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { Insights } from '../../billing/insights.js';
 import type { PlanChangeTiming } from '../../billing/ledger.js';
 import { creditsString } from '../../billing/schema-helpers.js';
 import type { OpenCycleUsage, StatementView, UsageStatus } from '../../billing/usage.js';
@@ -137,5 +138,7 @@ export interface UsageReply {
   unpaidInvoices: InvoiceOutcome[];
   /** Events received and not yet recorded (they count once their batch is recorded). */
   pendingEvents: number;
+  /** Daily usage, average, peak days, trend, projection and an upgrade suggestion. */
+  insights: Insights;
 }
 export const usage = defineQuery<UsageReply>('usage');

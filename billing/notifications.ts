@@ -1,0 +1,267 @@
+/**
+ * Which customer emails the ledger's changes call for, and what they say (pure; the account
+ * workflow calls it after every change and hands the notices to the outbox).
+ *
+ * - `threshold`: every firing of a plan threshold (BILLING-RULES.md section 7), one notice per
+ *   firing, keyed by the percent and numbered by its firings in the cycle. A threshold of exactly
+ *   100% is the moment the credits run out, so its firing is told by the `exhausted` email.
+ * - `exhausted`: the credits ran out (used >= available, and something used): usage from here on is
+ *   overage. Armed and re-armed like a threshold: a purchase or an upgrade that brings usage below
+ *   the available credits re-arms it, and running out again is a new firing.
+ * - `projection`: once per cycle, when the expected projection runs out before the reset.
+ *
+ * Only the open cycle alerts: a booking into a cycle in grace changes nothing here.
+ */
+import type { NotificationContent, UsageFigures } from '../emails/content.js';
+import { localDateTimeOf } from './calendar.js';
+import {
+  availableOf,
+  currentPlan,
+  openCycle,
+  type CycleStatement,
+  type Grant,
+  type LedgerEffect,
+  type LedgerState,
+} from './ledger.js';
+import { openCycleUsage } from './usage.js';
+import { formatInstant, type EpochMs } from './units.js';
+
+type StatementContent = Extract<NotificationContent, { kind: 'statement' }>;
+
+/** What the workflow keeps between changes to number firings and re-arm `exhausted`. */
+export interface AlertingState {
+  cycleIndex: number;
+  /** Firings so far in the cycle, by threshold percent. */
+  thresholdFirings: Record<string, number>;
+  exhaustedArmed: boolean;
+  exhaustedFirings: number;
+  projectionSent: boolean;
+}
+
+/** One email to send: its outbox key and its content. */
+export interface Notice {
+  cycleStart: EpochMs;
+  key: string;
+  firing: number;
+  content: NotificationContent;
+}
+
+export function newAlertingState(cycleIndex: number): AlertingState {
+  return {
+    cycleIndex,
+    thresholdFirings: {},
+    exhaustedArmed: true,
+    exhaustedFirings: 0,
+    projectionSent: false,
+  };
+}
+
+function localDate(at: EpochMs, timeZone: string): string {
+  const d = localDateTimeOf(at, timeZone);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
+}
+
+/** The open cycle's figures as of the ledger's `now`, as every usage email shows them. */
+export function usageFigures(ledger: LedgerState): UsageFigures {
+  const usage = openCycleUsage(ledger);
+  const plan = currentPlan(ledger);
+  return {
+    cycleStart: usage.start,
+    cycleEnd: usage.end,
+    resetOn: localDate(openCycle(ledger).end, ledger.calendar.timeZone),
+    daysUntilReset: usage.daysUntilReset,
+    allowanceMillicredits: usage.allowanceMillicredits,
+    purchasedMillicredits: usage.purchasedMillicredits,
+    availableMillicredits: usage.availableMillicredits,
+    usedMillicredits: usage.usedMillicredits,
+    remainingMillicredits: usage.remainingMillicredits,
+    overageMillicredits: usage.overageMillicredits,
+    percentUsed: usage.percentUsed,
+    planId: plan.id,
+    currency: plan.currency,
+    overagePriceMicros: plan.overagePriceMicros,
+  };
+}
+
+/**
+ * The threshold and `exhausted` notices one change calls for, given the effects it produced;
+ * updates `alerting` in place (a new cycle starts it afresh).
+ */
+export function alertNotices(
+  alerting: AlertingState,
+  ledger: LedgerState,
+  effects: readonly LedgerEffect[],
+): Notice[] {
+  const cycle = openCycle(ledger);
+  if (alerting.cycleIndex !== cycle.index) Object.assign(alerting, newAlertingState(cycle.index));
+  const notices: Notice[] = [];
+  let figures: UsageFigures | undefined;
+  const usage = () => (figures ??= usageFigures(ledger));
+  for (const effect of effects) {
+    if (effect.type !== 'alert' || effect.cycleIndex !== cycle.index) continue;
+    if (effect.thresholdPercent === 100) continue;
+    const key = String(effect.thresholdPercent);
+    const firing = (alerting.thresholdFirings[key] ?? 0) + 1;
+    alerting.thresholdFirings[key] = firing;
+    notices.push({
+      cycleStart: cycle.start,
+      key,
+      firing,
+      content: {
+        kind: 'threshold',
+        thresholdPercent: effect.thresholdPercent,
+        at: formatInstant(effect.at),
+        usage: usage(),
+      },
+    });
+  }
+  const used = BigInt(cycle.usedMillicredits);
+  const runOut = used > 0n && used >= availableOf(cycle);
+  if (runOut && alerting.exhaustedArmed) {
+    alerting.exhaustedArmed = false;
+    alerting.exhaustedFirings += 1;
+    notices.push({
+      cycleStart: cycle.start,
+      key: 'credits',
+      firing: alerting.exhaustedFirings,
+      content: { kind: 'exhausted', at: formatInstant(ledger.now), usage: usage() },
+    });
+  } else if (!runOut) {
+    alerting.exhaustedArmed = true;
+  }
+  return notices;
+}
+
+/** What the projection notice needs from the insights (billing/insights.ts). */
+export interface ProjectionInsight {
+  averageDailyMillicredits: string;
+  projection: {
+    lowMillicredits: string;
+    expectedMillicredits: string;
+    highMillicredits: string;
+    observedDays: number;
+    runsOutOn: string | null;
+  };
+}
+
+/** Complete days of usage a projection needs before it may warn a customer. */
+export const PROJECTION_ALERT_MIN_DAYS = 3;
+
+/**
+ * The projection notice, once per cycle: the expected usage runs out before the reset, the credits
+ * have not run out yet (the `exhausted` email tells that), and the projection rests on at least
+ * {@link PROJECTION_ALERT_MIN_DAYS} complete days.
+ */
+export function projectionNotice(
+  alerting: AlertingState,
+  ledger: LedgerState,
+  insight: ProjectionInsight,
+): Notice | null {
+  const cycle = openCycle(ledger);
+  if (alerting.cycleIndex !== cycle.index) Object.assign(alerting, newAlertingState(cycle.index));
+  const { projection } = insight;
+  if (alerting.projectionSent || projection.runsOutOn === null) return null;
+  if (projection.observedDays < PROJECTION_ALERT_MIN_DAYS) return null;
+  if (BigInt(cycle.usedMillicredits) >= availableOf(cycle)) return null;
+  alerting.projectionSent = true;
+  return {
+    cycleStart: cycle.start,
+    key: 'expected',
+    firing: 1,
+    content: {
+      kind: 'projection',
+      at: formatInstant(ledger.now),
+      usage: usageFigures(ledger),
+      projection: {
+        lowMillicredits: projection.lowMillicredits,
+        expectedMillicredits: projection.expectedMillicredits,
+        highMillicredits: projection.highMillicredits,
+        runsOutOn: projection.runsOutOn,
+        averageDailyMillicredits: insight.averageDailyMillicredits,
+      },
+    },
+  };
+}
+
+/** The receipt for a purchase just applied to the open cycle. */
+export function receiptNotice(
+  ledger: LedgerState,
+  purchase: { purchaseId: string; millicredits: string; recurring: boolean },
+): Notice {
+  return {
+    cycleStart: openCycle(ledger).start,
+    key: purchase.purchaseId,
+    firing: 1,
+    content: {
+      kind: 'receipt',
+      at: formatInstant(ledger.now),
+      ...purchase,
+      usage: usageFigures(ledger),
+    },
+  };
+}
+
+/** A closed cycle's statement email, once its invoice has an outcome. */
+export function statementNotice(
+  statement: CycleStatement,
+  grants: readonly Grant[],
+  invoice: StatementContent['invoice'],
+  daily: StatementContent['daily'],
+): Notice {
+  return {
+    cycleStart: statement.start,
+    key: 'statement',
+    firing: 1,
+    content: {
+      kind: 'statement',
+      statement: {
+        index: statement.index,
+        start: formatInstant(statement.start),
+        end: formatInstant(statement.end),
+        planId: statement.planId,
+        currency: statement.currency,
+        overagePriceMicros: statement.overagePriceMicros,
+        allowanceMillicredits: statement.allowanceMillicredits,
+        purchasedMillicredits: statement.purchasedMillicredits,
+        availableMillicredits: statement.availableMillicredits,
+        usedMillicredits: statement.usedMillicredits,
+        billableSeconds: statement.billableSeconds,
+        lateAdjustments: statement.lateAdjustments,
+        overageMillicredits: statement.overageMillicredits,
+        // The amount invoiced: the core's charge for the cycle.
+        overageChargeMinor: invoice.amountMinor,
+      },
+      purchases: grants.map((g) => ({ purchaseId: g.purchaseId, millicredits: g.millicredits })),
+      invoice,
+      daily,
+    },
+  };
+}
+
+/** A declined charge (at the cycle's close, or a retry): one email per payment attempt. */
+export function paymentFailedNotice(failure: {
+  at: EpochMs;
+  cycleStart: EpochMs;
+  cycleEnd: EpochMs;
+  amountMinor: string;
+  currency: string;
+  attempt: number;
+  reason: string;
+}): Notice {
+  return {
+    cycleStart: failure.cycleStart,
+    key: 'attempt',
+    firing: failure.attempt,
+    content: {
+      kind: 'payment-failed',
+      at: formatInstant(failure.at),
+      cycleStart: formatInstant(failure.cycleStart),
+      cycleEnd: formatInstant(failure.cycleEnd),
+      amountMinor: failure.amountMinor,
+      currency: failure.currency,
+      attempt: failure.attempt,
+      reason: failure.reason,
+    },
+  };
+}

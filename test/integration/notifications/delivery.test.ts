@@ -1,0 +1,171 @@
+/**
+ * Delivery through the outbox when things go wrong: the SMTP server is down, the worker dies
+ * while a message is in flight, or dies in the one window after the server accepted a message.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ActivityDeps } from '../../../activities/index.js';
+import { formatInstant } from '../../../billing/units.js';
+import { listNotifications } from '../../../db/repositories/notifications.js';
+import { runningProcesses } from '../../../scripts/stack/managed-process.js';
+import {
+  accountTestbed,
+  completedCall,
+  growthPlan,
+  uniqueAccountId,
+  waitForUsage,
+  type AccountTestbed,
+} from '../../harness/accounts.js';
+import { uniqueRecipient } from '../../harness/mailbox.js';
+import { deliveryCounts, startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
+import { inProcessWorkers, startWorkerProcess } from '../../harness/workers.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setUp(label: string): Promise<{
+  bed: AccountTestbed;
+  sink: SmtpSink;
+  id: string;
+  to: string;
+  createAccount: () => Promise<void>;
+}> {
+  const bed = await accountTestbed(label);
+  const sink = await startSmtpSink();
+  cleanups.push(
+    () => bed.close(),
+    () => sink.close(),
+  );
+  await bed.billing.createPlan(growthPlan);
+  const id = uniqueAccountId(label);
+  const to = uniqueRecipient(label);
+  return {
+    bed,
+    sink,
+    id,
+    to,
+    createAccount: async () => {
+      await bed.billing.createAccount({
+        id,
+        planId: 'growth',
+        timeZone: 'UTC',
+        createdAt: formatInstant(Date.now() - 86_400_000),
+        billingEmails: [to],
+      });
+    },
+  };
+}
+
+/** In-process workers until the test ends. */
+async function runWorkers(
+  bed: AccountTestbed,
+  env: Record<string, string>,
+  deps: Partial<ActivityDeps> = {},
+): Promise<void> {
+  const workers = await inProcessWorkers(bed.database, bed.taskQueue, undefined, { env, deps });
+  let stop!: () => void;
+  const running = workers.runUntil(new Promise<void>((resolve) => (stop = resolve)));
+  cleanups.push(async () => {
+    stop();
+    await running;
+    await workers.close();
+  });
+}
+
+describe('email delivery', () => {
+  it('an SMTP outage delays mail without losing it or holding up ingestion', async () => {
+    const { bed, sink, id, to, createAccount } = await setUp('outage');
+    await runWorkers(bed, { SMTP_URL: sink.url, NOTIFY_RETRY_MAX_INTERVAL_MS: '1000' });
+    await createAccount();
+    await sink.down();
+    // 5 credits (50%): the alert is decided while the server refuses connections.
+    const first = await bed.billing.recordCalls(id, [completedCall(id, 300)]);
+    expect(first.outcomes.map((o) => o.outcome)).toEqual(['accepted']);
+    const deadline = Date.now() + 20_000;
+    let pending = await listNotifications(bed.database.db, id);
+    while ((pending[0]?.attempts ?? 0) < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      pending = await listNotifications(bed.database.db, id);
+    }
+    expect(pending).toHaveLength(1);
+    expect(pending[0]).toMatchObject({ kind: 'threshold', key: '50', status: 'pending' });
+    expect(pending[0]!.attempts).toBeGreaterThanOrEqual(2);
+    expect(pending[0]!.last_error).toMatch(/ECONNREFUSED|connect/i);
+    // Ingestion goes on while the mail waits: 3 more credits are counted at once.
+    const started = Date.now();
+    const more = await bed.billing.recordCalls(id, [completedCall(id, 180)]);
+    expect(more.outcomes.map((o) => o.outcome)).toEqual(['accepted']);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitForUsage(bed.billing, id, (u) => u.cycle.usedMillicredits === '8000', '8 credits');
+    expect(sink.to(to)).toHaveLength(0);
+
+    await sink.up();
+    const received = await sink.waitFor(to, 2);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(deliveryCounts(sink.to(to))).toEqual({ deliveries: 2, messageIds: 2 });
+    expect(received.map((m) => m.subject).join(' | ')).toMatch(/50%.*\|.*80%/);
+    const rows = await listNotifications(bed.database.db, id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
+  });
+
+  it('a worker killed while its email is in flight: the next worker sends it, once', async () => {
+    const { bed, sink, id, to, createAccount } = await setUp('kill-mail');
+    const env = {
+      SMTP_URL: sink.url,
+      NOTIFY_RETRY_MAX_INTERVAL_MS: '1000',
+      ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000',
+    };
+    const first = await startWorkerProcess(bed.database, bed.taskQueue, 'mail-1', env);
+    await createAccount();
+    const held = sink.hold();
+    const call = completedCall(id, 300);
+    await bed.billing.recordCalls(id, [call, call]);
+    // The server holds its answer to DATA: the worker dies waiting for "250".
+    await held.held;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await held.clientGone;
+    held.release();
+    await startWorkerProcess(bed.database, bed.taskQueue, 'mail-2', env);
+    await bed.billing.recordCalls(id, [call, completedCall(id, 180), call]);
+    await sink.waitFor(to, 2);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(deliveryCounts(sink.to(to))).toEqual({ deliveries: 2, messageIds: 2 });
+    const rows = (await listNotifications(bed.database.db, id)).reverse();
+    expect(rows.map((r) => `${r.key}:${r.status}`)).toEqual(['50:sent', '80:sent']);
+    expect(rows[0]!.attempts).toBe(2);
+  }, 90_000);
+
+  it('the one window: lost after the server accepted, the message goes again with the same Message-ID', async () => {
+    const { bed, sink, id, to, createAccount } = await setUp('window');
+    let lost = false;
+    await runWorkers(
+      bed,
+      {
+        SMTP_URL: sink.url,
+        NOTIFY_RETRY_MAX_INTERVAL_MS: '1000',
+        ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '2000',
+      },
+      {
+        afterSmtpAccept: () => {
+          if (lost) return;
+          lost = true;
+          throw new Error('worker lost after the SMTP server accepted the message');
+        },
+      },
+    );
+    await createAccount();
+    await bed.billing.recordCalls(id, [completedCall(id, 300)]);
+    const received = await sink.waitFor(to, 2);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(deliveryCounts(sink.to(to))).toEqual({ deliveries: 2, messageIds: 1 });
+    // The same message: same id, subject and body (a receiver can tell it is a copy).
+    expect(received[1]!.messageId).toBe(received[0]!.messageId);
+    expect(received[1]!.subject).toBe(received[0]!.subject);
+    expect(received[1]!.text).toBe(received[0]!.text);
+    const [row] = await listNotifications(bed.database.db, id);
+    expect(row).toMatchObject({ status: 'sent', attempts: 2 });
+  }, 60_000);
+});
