@@ -220,9 +220,32 @@ const MIN_OBSERVED_DAYS = 3;
 const TRUSTED_BEFORE_START_MS = 27 * DAY_MS;
 /** Below this many degrees of freedom the weekday residuals are too few; the spread is pooled. */
 const MIN_RESIDUAL_DF = 5;
-/** z of a two-sided 80% normal interval (1.2816), as the fraction 128/100. */
-const Z_NUM = 128n;
-const Z_DEN = 100n;
+/**
+ * Student's t quantile for a two-sided 80% interval (the 90th percentile), times 1000, by
+ * degrees of freedom; between two rows the smaller df's (wider) value applies.
+ */
+const T90: readonly (readonly [number, bigint])[] = [
+  [1, 3078n],
+  [2, 1886n],
+  [3, 1638n],
+  [4, 1533n],
+  [5, 1476n],
+  [6, 1440n],
+  [7, 1415n],
+  [8, 1397n],
+  [9, 1383n],
+  [10, 1372n],
+  [12, 1356n],
+  [15, 1341n],
+  [20, 1325n],
+  [30, 1310n],
+];
+
+function studentT90(df: bigint): bigint {
+  let t = T90[0]![1];
+  for (const [rowDf, value] of T90) if (BigInt(rowDf) <= df) t = value;
+  return t;
+}
 /** Fixed-point scale of daily rates and day fractions (micro-units). */
 const SCALE = 1_000_000n;
 
@@ -433,8 +456,6 @@ function weekdayProjection(
   // Daily rates in micro-millicredits, rounded down; a weekday never observed takes the mean.
   const meanScaled = (total * SCALE) / n;
   const rates = sums.map((s, w) => (counts[w]! > 0n ? (s * SCALE) / counts[w]! : meanScaled));
-  // How many observations each rate rests on (the mean rests on all of them).
-  const support = counts.map((c) => (c > 0n ? c : n));
 
   // Expected: used so far plus each remaining piece of a day at its weekday's rate.
   let ahead = 0n;
@@ -449,27 +470,42 @@ function weekdayProjection(
   }
   const expected = used + ahead / SCALE;
 
-  // Spread: residuals around the weekday rates (or around the mean with too few of them).
+  // Spread. A day's usage varies in proportion to its level (a constant coefficient of
+  // variation kappa: variance kappa^2 * rate^2), estimated from the residuals around the
+  // weekday rates; with fewer than 5 degrees of freedom left, around the overall mean instead.
+  // E[sum of squared residuals] = kappa^2 * sum_w (n_w - 1) * rate_w^2 (or (n - 1) * mean^2).
   const distinct = BigInt(counts.filter((c) => c > 0n).length);
   let squares = 0n;
+  let levels = 0n;
   let df: bigint;
   if (n - distinct >= BigInt(MIN_RESIDUAL_DF)) {
     for (const { day, x } of observed) squares += square(x * SCALE - rates[weekdayOf(day)]!);
+    for (let w = 0; w < 7; w++) {
+      if (counts[w]! > 0n) levels += (counts[w]! - 1n) * square(rates[w]!);
+    }
     df = n - distinct;
   } else {
     for (const { x } of observed) squares += square(x * SCALE - meanScaled);
+    levels = (n - 1n) * square(meanScaled);
     df = n - 1n;
   }
-  // Variance of the remaining usage, in (micro-millicredits)^2: the days' own noise (sigma^2 per
-  // remaining day) plus the uncertainty of each weekday's rate (sigma^2 * m_w^2 / n_w).
-  let dayUnits = 0n; // micro-days squared / micro-days, scaled by SCALE^2
+  // Variance of the usage still ahead: each remaining (piece of a) day's own noise,
+  // kappa^2 * m_w * rate_w^2, plus the uncertainty of the rate it is projected with,
+  // kappa^2 * m_w^2 / n_w * rate_w^2 (m_w: the days left of weekday w, in micro-days).
+  // A weekday never observed has no rate of its own: the days ahead on it are projected at the
+  // mean, and may in truth be anything from nothing (a closed day) to twice that. Their part of
+  // the expected usage, `unseen`, widens the range by itself on either side instead.
+  let ahead2 = 0n;
+  let unseen = 0n;
   for (let w = 0; w < 7; w++) {
     const m = weights[w]!;
-    dayUnits += m * SCALE + (m * m) / support[w]!;
+    if (counts[w]! > 0n) ahead2 += (m * SCALE + (m * m) / counts[w]!) * square(rates[w]!);
+    else unseen += m * rates[w]!;
   }
-  const variance = (squares * dayUnits) / (df * SCALE * SCALE);
+  // In micro-millicredits squared: kappa^2 = squares / levels, and ahead2 carries SCALE^2.
+  const variance = levels === 0n ? 0n : (squares * ahead2) / (levels * SCALE * SCALE);
   const sd = isqrt(variance); // micro-millicredits
-  const half = ceilDiv(sd * Z_NUM, Z_DEN * SCALE);
+  const half = ceilDiv(sd * studentT90(df), 1000n * SCALE) + ceilDiv(unseen, SCALE * SCALE);
   const low = maxBig(used, expected - half);
   return { method: 'weekday', low, expected, high: expected + half, runsOutOn };
 }

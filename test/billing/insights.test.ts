@@ -441,9 +441,12 @@ describe('computeInsights: a partial first cycle', () => {
   });
 
   it('switches to weekday rates from three complete days', () => {
-    // At 14 March 12:00: 11, 12 and 13 March are complete, 8,000 each (10 March is partial).
-    // Every weekday's rate is 8,000 (observed, or the mean), and the days agree exactly, so the
-    // range is a point: 33,000 used + 8,000 * 12 / 24 today + 17 days * 8,000 = 173,000.
+    // At Saturday 14 March 12:00: Wednesday 11 to Friday 13 March are complete, 8,000 each
+    // (10 March is partial). Every weekday's rate is 8,000 (observed, or the mean for Saturday
+    // to Tuesday): 33,000 used + 8,000 * 12 / 24 today + 17 days * 8,000 = 173,000.
+    // The observed days agree exactly (no spread), but 11.5 of the 17.5 days ahead fall on
+    // weekdays never seen (half of the 14th, 21st, 28th; 15th, 22nd, 29th; 16th, 23rd, 30th;
+    // 17th, 24th, 31st): +-11.5 * 8,000 = 92,000.
     const insights = computeInsights({
       now: ms('2026-03-14T12:00:00Z'),
       timeZone: 'UTC',
@@ -454,14 +457,100 @@ describe('computeInsights: a partial first cycle', () => {
     });
     expect(insights.projection).toEqual({
       method: 'weekday',
-      lowMillicredits: '173000',
+      lowMillicredits: '81000',
       expectedMillicredits: '173000',
-      highMillicredits: '173000',
+      highMillicredits: '265000',
       // 33,000 * 516 h / 96 h = 177,375
       linearMillicredits: '177375',
       observedDays: 3,
       runsOutOn: null,
     });
+  });
+});
+
+describe('computeInsights: few observed days', () => {
+  it('takes the spread around the overall mean, with its t quantile, and widens for unseen weekdays', () => {
+    // Created Tuesday 10 March 12:00 UTC; Wednesday 6,000, Thursday 8,000, Friday 10,000; now
+    // Saturday 14 March 12:00 with 4,000 today: used 5,000 + 24,000 + 4,000 = 33,000.
+    const created = ms('2026-03-10T12:00:00Z');
+    const daily = emptyDailyUsage(created);
+    recordBooking(daily, booking(0, '2026-03-10T14:00:00Z', 5_000), 'UTC');
+    bookDays(daily, '2026-03-11', [6_000, 8_000, 10_000], () => 0);
+    recordBooking(daily, booking(0, '2026-03-14T10:00:00Z', 4_000), 'UTC');
+    const insights = computeInsights({
+      now: ms('2026-03-14T12:00:00Z'),
+      timeZone: 'UTC',
+      accountCreatedAt: created,
+      cycle: openCycle(0, '2026-03-10T12:00:00Z', '2026-04-01T00:00:00Z', 33_000, 693_548),
+      daily,
+      pastCycles: [],
+    });
+    // Ahead: 2 Wednesdays, Thursdays and Fridays at their rates (48,000) and 11.5 days of
+    // unseen weekdays at the mean 8,000 (92,000): expected 173,000.
+    // 3 days of 3 weekdays leave no residual: the spread is around the mean, 2 df.
+    // kappa^2 = (2,000^2 + 0 + 2,000^2) / ((3 - 1) * 8,000^2) = 8e6 / 1.28e8 = 0.0625.
+    // Variance = kappa^2 * (2 + 2^2 / 1) * (6,000^2 + 8,000^2 + 10,000^2) = 0.0625 * 1.2e9
+    // = 7.5e7; sd 8,660.25; t(2 df, 90%) 1.886 * sd = 16,333.2 -> 16,334; plus 92,000 for the
+    // unseen weekdays: 108,334 either side.
+    expect(insights.projection).toEqual({
+      method: 'weekday',
+      lowMillicredits: '64666',
+      expectedMillicredits: '173000',
+      highMillicredits: '281334',
+      linearMillicredits: '177375',
+      observedDays: 3,
+      runsOutOn: null,
+    });
+  });
+});
+
+describe('computeInsights: a date shared by two cycles', () => {
+  it("charts the open cycle's part, and takes the whole date for the rates and the trend", () => {
+    // Created 1 January 12:00 UTC, so cycles start on the 1st at 12:00. Sunday 1 March: 3,000
+    // at 09:00 (February's cycle) and 5,000 at 15:00 (March's). Now Monday 2 March 12:00.
+    const created = ms('2026-01-01T12:00:00Z');
+    const daily = record(
+      emptyDailyUsage(created),
+      'UTC',
+      booking(1, '2026-03-01T09:00:00Z', 3_000),
+      booking(2, '2026-03-01T15:00:00Z', 5_000),
+    );
+    const insights = computeInsights({
+      now: ms('2026-03-02T12:00:00Z'),
+      timeZone: 'UTC',
+      accountCreatedAt: created,
+      cycle: openCycle(2, '2026-03-01T12:00:00Z', '2026-04-01T12:00:00Z', 5_000),
+      daily,
+      pastCycles: [],
+    });
+    expect(insights.daily).toEqual([
+      { date: '2026-03-01', millicredits: '5000' },
+      { date: '2026-03-02', millicredits: '0' },
+    ]);
+    expect(insights.averageDailyMillicredits).toBe('2500');
+    expect(insights.trend).toEqual({
+      direction: 'up',
+      last7DaysMillicredits: '8000',
+      previous7DaysMillicredits: '0',
+      changePercent: null,
+    });
+    // Observed: 3 Feb to 1 March (27 days; the history is trusted from 27 days before the
+    // cycle's start, 2 Feb 12:00). Sundays 0, 0, 0, 8,000: rate 2,000; every other day 0.
+    // Expected: 5,000 + 4 Sundays ahead * 2,000 = 13,000. Spread: squared residuals
+    // 3 * 2,000^2 + 6,000^2 = 48e6, levels 3 * 2,000^2 = 12e6: kappa^2 = 4; variance
+    // 4 * (4 + 4^2 / 4) * 2,000^2 = 1.28e8; sd 11,313.7; t(20 df) 1.325 * sd = 14,990.6 ->
+    // 14,991: the range is [max(5,000, 13,000 - 14,991), 13,000 + 14,991].
+    expect(insights.projection).toEqual({
+      method: 'weekday',
+      lowMillicredits: '5000',
+      expectedMillicredits: '13000',
+      highMillicredits: '27991',
+      // 5,000 in 24 h of a 744-hour cycle
+      linearMillicredits: '155000',
+      observedDays: 27,
+      runsOutOn: null,
+    });
+    expect(insights.daysUntilReset).toBe(30);
   });
 });
 
@@ -510,15 +599,17 @@ describe('computeInsights: weekday projection, range and run-out date', () => {
     // Rates: Monday 10,000, Tuesday to Friday 10,000, Saturday 2,000, Sunday 0 (4 days each).
     // Ahead: half of Monday 16 (5,000), then 17-31 March: 2 Mondays, 3 Tuesdays, 2 of each
     // other day = 20,000 + 30,000 + 60,000 + 4,000 = 114,000; expected 109,000 + 119,000.
-    // Spread: residuals +-2,000 on the 4 Mondays: sigma^2 = 16,000,000 / (28 - 7) df.
-    // Remaining weights m: Mon 2.5, Tue 3, others 2 (15.5 days); rate uncertainty
-    // sum m^2 / 4 = (6.25 + 9 + 5 * 4) / 4 = 8.8125. Variance = sigma^2 * (15.5 + 8.8125)
-    // = 18,523,809.5; sd 4,303.93; 1.28 sd = 5,509.03, rounded up: 5,510.
+    // Spread: squared residuals 4 * 2,000^2 = 16e6 (the Mondays); 28 - 7 = 21 df.
+    // kappa^2 = 16e6 / sum_w (n_w - 1) rate_w^2 = 16e6 / (3 * (5 * 10,000^2 + 2,000^2))
+    // = 16e6 / 1.512e9. Days left per weekday m: Mon 2.5, Tue 3, Wed to Sun 2 (n_w = 4), so
+    // sum_w (m + m^2 / 4) rate_w^2 = 4.0625 * 1e8 + 5.25 * 1e8 + 3 * 3 * 1e8 + 3 * 4e6 + 0
+    // = 1.84325e9. Variance = 16e6 * 1.84325e9 / 1.512e9 = 19,505,291; sd 4,416.48;
+    // t(20 df, 90%) 1.325 * sd = 5,851.8, rounded up: 5,852.
     expect(insights.projection).toEqual({
       method: 'weekday',
-      lowMillicredits: '222490',
+      lowMillicredits: '222148',
       expectedMillicredits: '228000',
-      highMillicredits: '233510',
+      highMillicredits: '233852',
       // 109,000 * 31 days / 15.5 days
       linearMillicredits: '218000',
       observedDays: 28,
