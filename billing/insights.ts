@@ -333,7 +333,7 @@ export function computeInsights(input: InsightsInput): Insights {
       runsOutOn: projection.runsOutOn === null ? null : dateString(projection.runsOutOn),
     },
     daysUntilReset: calendarDaysBetween(input.now, cycle.end, tz),
-    upgrade: upgradeOf(input.pastCycles, projection.expected, allowance),
+    upgrade: upgradeOf(input.pastCycles, projection, allowance),
   };
 }
 
@@ -515,9 +515,10 @@ function weekdayProjection(
 
 function upgradeOf(
   pastCycles: InsightsInput['pastCycles'],
-  expected: bigint,
+  projection: { expected: bigint; method: Insights['projection']['method'] },
   allowance: bigint,
 ): Insights['upgrade'] {
+  const { expected } = projection;
   let streak = 0;
   let largest = 0n;
   for (const past of pastCycles) {
@@ -538,7 +539,8 @@ function upgradeOf(
         `would cover your usage.`,
     };
   }
-  if (expected > allowance) {
+  // A linear projection from a few hours or days moves too much to sell a plan on.
+  if (projection.method === 'weekday' && expected > allowance) {
     const suggested = ceilDiv(expected, 1000n) * 1000n;
     return {
       reason: 'projected-overage',

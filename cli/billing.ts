@@ -19,6 +19,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'run the demo (3 accounts, a few hundred calls, a cycle closing) on the running stack',
     load: () => import('./commands/demo.js'),
   },
+  notifications: {
+    summary: "list an account's emails from the outbox: delivered, waiting or refused, and why",
+    load: () => import('./commands/notifications.js'),
+  },
   'render-emails': {
     summary: 'render every customer email with sample data to HTML and text files',
     load: () => import('./commands/render-emails.js'),

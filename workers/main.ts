@@ -21,6 +21,12 @@ async function main(): Promise<void> {
   // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves.
   Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
+  if (config.links.secretIsDevDefault) {
+    logger.warn(
+      'BILLING_LINK_SECRET is not set: emails carry billing-page links signed with the public ' +
+        'local-development key; set it (32+ characters) outside a developer machine',
+    );
+  }
   const db = createDb(config.postgres.url);
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
   try {

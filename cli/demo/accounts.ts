@@ -27,6 +27,8 @@ export interface DemoAccountSpec {
   readonly createdAt: string;
   readonly billingAnchor: string;
   readonly graceSeconds: number;
+  /** Where the account's emails go (Mailpit keeps them on the local stack). */
+  readonly billingEmail: string;
   readonly steps: readonly DemoStep[];
 }
 
@@ -260,6 +262,7 @@ export function demoSetup(suffix: string, now: number, cycleEndsInMs: number): D
         createdAt,
         billingAnchor,
         graceSeconds: DEMO_GRACE_SECONDS,
+        billingEmail: `billing+${suffix}@${a.name}.example`,
         steps,
       };
     }),

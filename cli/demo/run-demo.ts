@@ -16,7 +16,8 @@ import { connectClient, workflowPollers } from '../../client/temporal-client.js'
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
 import { countCalls, listRejections } from '../../db/repositories/calls.js';
-import type { Database, RejectedEventRow } from '../../db/schema.js';
+import { listNotifications } from '../../db/repositories/notifications.js';
+import type { Database, NotificationRow, RejectedEventRow } from '../../db/schema.js';
 import type { Config } from '../../workers/config.js';
 import {
   accountWorkflowId,
@@ -45,6 +46,8 @@ export interface DemoAccountReport {
   /** Rows in PostgreSQL once the cycle closed. */
   readonly callsRecorded: number;
   readonly rejections: readonly RejectedEventRow[];
+  /** The account's emails as the outbox recorded them, oldest first. */
+  readonly emails: readonly NotificationRow[];
 }
 
 export interface DemoRun {
@@ -180,6 +183,36 @@ async function sendSteps(
   await flush();
 }
 
+/**
+ * Waits until each account's statement email is out and nothing is left in its outbox: the alerts
+ * were decided while the calls were booked, the statement once the invoice was settled.
+ */
+async function waitForEmails(
+  db: Kysely<Database>,
+  specs: readonly DemoAccountSpec[],
+  deadline: number,
+  say: (line: string) => void,
+): Promise<Map<string, NotificationRow[]>> {
+  for (;;) {
+    const rows = new Map<string, NotificationRow[]>();
+    for (const spec of specs) rows.set(spec.id, (await listNotifications(db, spec.id)).reverse());
+    const settled = [...rows.values()].every(
+      (list) =>
+        list.some((r) => r.kind === 'statement') && list.every((r) => r.status !== 'pending'),
+    );
+    if (settled || Date.now() > deadline) {
+      for (const spec of specs) {
+        const list = rows.get(spec.id)!;
+        const sent = list.filter((r) => r.status === 'sent').length;
+        say(`${spec.id}: ${sent} email${sent === 1 ? '' : 's'} sent to ${spec.billingEmail}`);
+      }
+      if (!settled) say('some emails are still waiting to be sent: see the outbox (notifications)');
+      return rows;
+    }
+    await sleep(POLL_MS);
+  }
+}
+
 function firstClosedCycle(usage: UsageReply): ClosedCycleView | undefined {
   return usage.closedCycles.find((c) => c.index === 0);
 }
@@ -265,6 +298,7 @@ export async function runDemo(
         createdAt: spec.createdAt,
         billingAnchor: spec.billingAnchor,
         graceSeconds: spec.graceSeconds,
+        billingEmails: [spec.billingEmail],
       });
       say(
         `account ${spec.id} (${spec.timeZone}, ${spec.planId}): first cycle ` +
@@ -324,6 +358,7 @@ export async function runDemo(
       uiUrlOf,
     );
 
+    const emails = await waitForEmails(db, setup.accounts, Date.now() + 30_000, say);
     const accounts: DemoAccountReport[] = [];
     for (const spec of setup.accounts) {
       const usage = usages.get(spec.id)!;
@@ -334,6 +369,7 @@ export async function runDemo(
         cycle: firstClosedCycle(usage)!,
         callsRecorded: await countCalls(db, spec.id),
         rejections: await listRejections(db, spec.id),
+        emails: emails.get(spec.id)!,
       });
     }
     printReport(out, config, accounts, uiUrlOf);
@@ -361,6 +397,7 @@ function printReport(
       'charged',
       'invoice',
       'alerts',
+      'emails',
       'rejected',
     ],
   ];
@@ -376,6 +413,7 @@ function printReport(
       moneyText(c.overageChargeMinor ?? '0', c.currency),
       c.invoice?.status ?? '-',
       c.alerts.map((alert) => `${alert.thresholdPercent}%`).join(' ') || '-',
+      String(a.emails.filter((e) => e.status === 'sent').length),
       String(a.rejections.length),
     ]);
   }
@@ -383,7 +421,7 @@ function printReport(
     '\nFirst cycle of each account, closed and invoiced (credits; figures from the usage query, ' +
       'calls and rejections from PostgreSQL):\n\n',
   );
-  out.write(`${table(rows, new Set([3, 4, 5, 6, 9]))}\n\n`);
+  out.write(`${table(rows, new Set([3, 4, 5, 6, 9, 10]))}\n\n`);
 
   const purchases = accounts.filter((a) => a.cycle.purchasedMillicredits !== '0');
   for (const a of purchases) {
@@ -407,7 +445,11 @@ function printReport(
   for (const a of accounts) out.write(`    ${a.spec.id.padEnd(width)}  ${uiUrlOf(a.spec.id)}\n`);
   out.write(
     `  PostgreSQL ${describeDatabaseUrl(config.postgres.url)}: tables accounts, calls, ` +
-      'rejected_events, invoices, payment_collections\n' +
-      '  Emails (alerts, statements) come with the notifications issue: the demo sends none yet.\n',
+      'rejected_events, invoices, payment_collections, notifications (the email outbox)\n' +
+      `  Mailpit ${config.smtp.inboxUrl}: each account's emails (alerts, receipt, statement):\n`,
   );
+  for (const a of accounts) {
+    const kinds = a.emails.map((e) => (e.kind === 'threshold' ? `${e.key}%` : e.kind));
+    out.write(`    ${a.spec.billingEmail}  ${kinds.join(', ')}\n`);
+  }
 }

@@ -18,7 +18,8 @@ import {
 } from '../../harness/accounts.js';
 import { uniqueRecipient } from '../../harness/mailbox.js';
 import { deliveryCounts, startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
-import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { runBilling } from '../../harness/cli.js';
+import { harnessEnv, inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
 
 let bed: AccountTestbed;
 let sink: SmtpSink;
@@ -116,6 +117,20 @@ describe('threshold and exhausted emails', () => {
     expect(received[2]!.text).toContain('10 credits');
     expect(received[0]!.to).toEqual([to]);
     expect(received[0]!.text).toMatch(/\/billing\/[^?\s]+\?expires=\d+&sig=/);
+
+    // Ops read the same rows through the CLI.
+    const env = harnessEnv(bed.database, bed.taskQueue);
+    const listed = await runBilling(['notifications', id, '--json'], env);
+    expect(listed.code).toBe(0);
+    const json = JSON.parse(listed.stdout) as { kind: string; status: string; attempts: number }[];
+    expect(json.map((n) => [n.kind, n.status, n.attempts])).toEqual([
+      ['exhausted', 'sent', 1],
+      ['threshold', 'sent', 1],
+      ['threshold', 'sent', 3],
+    ]);
+    const text = await runBilling(['notifications', id, '--status', 'sent'], env);
+    expect(text.stdout).toContain('threshold:50#1');
+    expect((await runBilling(['notifications', id, '--status', 'lost'], env)).code).toBe(2);
   });
 
   it('sends a re-armed threshold again after a purchase, and again in the next cycle', async () => {
@@ -169,5 +184,44 @@ describe('threshold and exhausted emails', () => {
     const content = contentOf(row);
     expect(content.kind === 'statement' && content.statement.usedMillicredits).toBe('9000');
     expect(statement!.text).toContain('9 credits');
+  }, 60_000);
+
+  it('warns once per cycle when the projection runs out before the reset', async () => {
+    const plan = {
+      ...growthPlan,
+      id: 'projected',
+      allowanceCredits: '100',
+      alertThresholdsPercent: [95],
+    };
+    await bed.billing.createPlan(plan);
+    const id = uniqueAccountId('projection');
+    const to = uniqueRecipient('projection');
+    const createdAt = Date.now() - 7 * 86_400_000;
+    await bed.billing.createAccount({
+      id,
+      planId: 'projected',
+      timeZone: 'UTC',
+      createdAt: formatInstant(createdAt),
+      billingEmails: [to],
+    });
+    // 8 credits on each of the 6 complete days so far: 48 of 100, at a pace of 8 a day.
+    const days = Array.from({ length: 6 }, (_, d) =>
+      completedCall(id, 480, { answeredAt: createdAt + (d + 1) * 86_400_000 - 3_600_000 }),
+    );
+    await bed.billing.recordCalls(id, days);
+    const [mail] = await sink.waitFor(to, 1);
+    await bed.billing.recordCalls(id, [completedCall(id, 240)]);
+    await waitForUsage(bed.billing, id, (u) => u.cycle.usedMillicredits === '52000', '52 credits');
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await firings(id)).toEqual(['projection:expected#1']);
+    const content = contentOf((await outbox(id))[0]!);
+    if (content.kind !== 'projection') throw new Error('expected the projection email');
+    const usage = await bed.billing.usage(id);
+    // The run-out date lies before the reset, about a week ahead at 8 credits a day.
+    expect(content.projection.runsOutOn < content.usage.resetOn).toBe(true);
+    expect(BigInt(content.projection.expectedMillicredits)).toBeGreaterThan(100_000n);
+    expect(usage.insights.projection.runsOutOn).not.toBeNull();
+    expect(mail!.subject).toMatch(/run out/i);
+    expect(mail!.text).toContain('48 credits');
   }, 60_000);
 });
