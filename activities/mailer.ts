@@ -6,7 +6,7 @@ export interface OutgoingEmail {
   readonly text: string;
   readonly html?: string;
   /**
-   * A stable Message-ID, `<kind.key@domain>`, derived from what the email is about rather than
+   * A stable Message-ID (see `messageIdOf`), derived from what the email is about rather than
    * from the attempt that sends it: a retried send repeats it, and receivers can drop the copy.
    */
   readonly messageId: string;
@@ -27,7 +27,7 @@ export interface SmtpMailerOptions {
   readonly timeoutMs?: number;
 }
 
-/** A Mailer over SMTP (Mailpit locally, any relay in production), one pooled transport. */
+/** A Mailer over SMTP (Mailpit locally, any relay in production): one connection per message. */
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const timeout = options.timeoutMs ?? 10_000;
   const transport = nodemailer.createTransport(
@@ -48,7 +48,10 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
         ...(email.html === undefined ? {} : { html: email.html }),
         messageId: email.messageId,
       });
-      return { response: String(info.response) };
+      // A message some recipients refused still went to the others: say who, for ops.
+      const refused = info.rejected.map(String);
+      const response = String(info.response);
+      return { response: refused.length > 0 ? `${response}; refused: ${refused.join(', ')}` : response };
     },
     async verify() {
       await transport.verify();
@@ -57,12 +60,6 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       transport.close();
     },
   };
-}
-
-/** `<kind.key@billing.local>` with characters a Message-ID may not hold replaced. */
-export function messageIdFor(kind: string, key: string): string {
-  const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, '_');
-  return `<${safe(kind)}.${safe(key)}@billing.local>`;
 }
 
 /**
@@ -83,10 +80,17 @@ export function messageIdOf(parts: readonly string[], domain: string): string {
 }
 
 /**
- * True when the SMTP server refused the message for good (a 5xx reply: unknown mailbox, policy):
- * sending it again would be refused again. Connection failures and 4xx replies are temporary.
+ * True when the SMTP server refused this message for good: a 5xx answer to its recipients or its
+ * content (unknown mailbox, policy). Sending it again would be refused again. A 5xx before that
+ * (authentication, MAIL FROM, a relay that does not know us) is the sender's configuration, which
+ * ops fix, so it is retried like connection failures and 4xx answers.
  */
 export function isPermanentSmtpFailure(error: unknown): boolean {
-  const code = (error as { responseCode?: unknown } | null)?.responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const { responseCode, command, code } = (error ?? {}) as {
+    responseCode?: unknown;
+    command?: unknown;
+    code?: unknown;
+  };
+  if (typeof responseCode !== 'number' || responseCode < 500 || responseCode >= 600) return false;
+  return code === 'EENVELOPE' || command === 'RCPT TO' || command === 'DATA';
 }

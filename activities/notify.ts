@@ -1,25 +1,29 @@
 /**
- * `notify`: one customer email through the notification outbox, at most once per firing.
+ * Customer emails through the notification outbox, at most once per firing.
  *
- * 1. The firing is recorded (unique per account, cycle, kind, key and firing) with its recipients
- *    and content, unless an earlier attempt or run recorded it: that row then stands.
- * 2. An attempt takes the row's lease (one sender at a time, across workers and runs).
- * 3. The email goes out with a Message-ID derived from the row's key, and the row is marked sent.
+ * 1. `recordNotifications`: each firing the workflow decided is recorded (unique per account,
+ *    cycle, kind, key and firing) with its recipients and content, unless an earlier attempt or
+ *    run recorded it: that row then stands. Ops see it from here on.
+ * 2. `sendNotification`: an attempt takes the row's lease (one sender at a time, across workers
+ *    and runs), sends the email with a Message-ID derived from the row's key, and marks it sent.
  *
- * A retry after step 3 finds the row sent and sends nothing. The one window left is a worker that
+ * A retry after step 2 finds the row sent and sends nothing. The one window left is a worker that
  * dies after the SMTP server accepted the message and before the row says so: the next attempt
  * sends it again with the same Message-ID (docs/notifications.md says what receivers do with it).
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import type { NotificationContent } from '../emails/content.js';
+import { randomUUID } from 'node:crypto';
+import type { NotificationContent, RenderedEmail } from '../emails/content.js';
 import { renderEmail } from '../emails/render.js';
 import { formatInstant } from '../billing/units.js';
 import { findAccount } from '../db/repositories/accounts.js';
 import {
   claimNotification,
-  insertNotificationOnce,
-  settleNotification,
+  findNotification,
+  insertNotificationsOnce,
+  markNotificationSent,
+  releaseNotification,
 } from '../db/repositories/notifications.js';
 import type { Database, NotificationRow, NotificationStatus } from '../db/schema.js';
 import type { Config } from '../workers/config.js';
@@ -65,9 +69,14 @@ function errorText(error: unknown): string {
 }
 
 export function createNotifyActivities(deps: NotifyDeps) {
-  async function deliver(row: NotificationRow, timeZone: string): Promise<NotifyResult> {
+  // Half an attempt's timeout longer than the attempt: an attempt Temporal gave up on may still
+  // finish its send (and mark the row sent) before another attempt may take the row.
+  const leaseMs = Math.round(deps.activityStartToCloseMs * 1.5);
+
+  function render(row: NotificationRow, timeZone: string): RenderedEmail {
+    // The link's expiry counts from when the email was decided, so a resend carries the same link.
     const expiresAt = row.created_at.getTime() + deps.links.ttlSeconds * 1000;
-    const email = renderEmail(row.content as NotificationContent, {
+    return renderEmail(row.content as NotificationContent, {
       accountId: row.account_id,
       timeZone,
       billingUrl: signBillingLink({
@@ -78,62 +87,114 @@ export function createNotifyActivities(deps: NotifyDeps) {
       }),
       billingUrlExpiresAt: formatInstant(Math.floor(expiresAt / 1000) * 1000),
     });
-    let response: string;
-    try {
-      ({ response } = await deps.mailer.send({
-        ...email,
-        to: row.recipients,
-        messageId: row.message_id,
-      }));
-    } catch (error) {
-      const permanent = isPermanentSmtpFailure(error);
-      await settleNotification(deps.db, row.id, {
-        status: permanent ? 'rejected' : 'pending',
-        error: errorText(error),
-      });
-      if (!permanent) throw error;
-      throw ApplicationFailure.create({
-        type: 'EmailRejectedError',
-        message: `the SMTP server refused ${row.message_id}: ${errorText(error)}`,
-        nonRetryable: true,
-      });
+  }
+
+  /** Marks the row sent; the message is out, so a database blip is retried here, not resent. */
+  async function recordSent(row: NotificationRow, response: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await markNotificationSent(deps.db, row.id, response);
+        return;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
     }
-    await deps.afterSmtpAccept?.(row.message_id);
-    await settleNotification(deps.db, row.id, { status: 'sent', smtpResponse: response });
-    return { status: 'sent', messageId: row.message_id, attempts: row.attempts };
   }
 
   return {
-    /** Records the firing in the outbox and emails it to the account's billing contacts once. */
-    async notify(input: NotifyInput): Promise<NotifyResult> {
+    /**
+     * Records the firings the workflow decided in the outbox (a firing already recorded keeps its
+     * row), with the account's billing emails of now as recipients; returns the rows' ids.
+     */
+    async recordNotifications(input: {
+      accountId: string;
+      notices: NotifyInput[];
+    }): Promise<{ ids: string[] }> {
       const account = await findAccount(deps.db, input.accountId);
-      const row = await insertNotificationOnce(deps.db, {
-        account_id: input.accountId,
-        cycle_start: new Date(input.cycleStart),
-        kind: input.content.kind,
-        key: input.key,
-        firing: input.firing,
-        message_id: messageIdOf(keyParts(input), deps.messageIdDomain),
-        recipients: account?.billing_emails ?? [],
-        content: JSON.stringify(input.content),
-      });
-      const claimed = await claimNotification(deps.db, row.id, deps.activityStartToCloseMs);
-      if (claimed === undefined) {
-        if (row.status !== 'pending') {
-          return { status: row.status, messageId: row.message_id, attempts: row.attempts };
+      const ids = await insertNotificationsOnce(
+        deps.db,
+        input.notices.map((notice) => ({
+          account_id: notice.accountId,
+          cycle_start: new Date(notice.cycleStart),
+          kind: notice.content.kind,
+          key: notice.key,
+          firing: notice.firing,
+          message_id: messageIdOf(keyParts(notice), deps.messageIdDomain),
+          recipients: account?.billing_emails ?? [],
+          content: JSON.stringify(notice.content),
+        })),
+      );
+      return { ids: ids.map(String) };
+    },
+
+    /** Emails one recorded notification to its recipients, unless it was sent already. */
+    async sendNotification(input: { id: string }): Promise<NotifyResult> {
+      const id = BigInt(input.id);
+      const claimToken = randomUUID();
+      const row = await claimNotification(deps.db, id, claimToken, leaseMs);
+      if (row === undefined) {
+        const current = await findNotification(deps.db, id);
+        if (current === undefined) throw new Error(`no notification has id ${input.id}`);
+        if (current.status !== 'pending') {
+          return {
+            status: current.status,
+            messageId: current.message_id,
+            attempts: current.attempts,
+          };
         }
         // Another attempt holds the lease (a worker that died mid-send, or a run that continued
         // as new while sending): retried until it ends or its lease runs out.
-        throw new Error(`${row.message_id} is being sent by another attempt`);
+        throw new Error(`${current.message_id} is being sent by another attempt`);
       }
-      if (claimed.recipients.length === 0) {
-        await settleNotification(deps.db, row.id, {
-          status: 'no_recipients',
-          error: 'the account has no billing emails',
+      const done = (status: NotificationStatus): NotifyResult => ({
+        status,
+        messageId: row.message_id,
+        attempts: row.attempts,
+      });
+      if (row.recipients.length === 0) {
+        const error = 'the account had no billing emails when this was decided';
+        await releaseNotification(deps.db, id, claimToken, { status: 'no_recipients', error });
+        return done('no_recipients');
+      }
+      let email: RenderedEmail;
+      try {
+        const account = await findAccount(deps.db, row.account_id);
+        email = render(row, account?.time_zone ?? 'UTC');
+      } catch (error) {
+        await releaseNotification(deps.db, id, claimToken, {
+          status: 'failed',
+          error: `cannot render: ${errorText(error)}`,
         });
-        return { status: 'no_recipients', messageId: row.message_id, attempts: claimed.attempts };
+        throw ApplicationFailure.create({
+          type: 'EmailRenderError',
+          message: `${row.message_id} cannot be rendered: ${errorText(error)}`,
+          nonRetryable: true,
+        });
       }
-      return deliver(claimed, account?.time_zone ?? 'UTC');
+      let response: string;
+      try {
+        ({ response } = await deps.mailer.send({
+          ...email,
+          to: row.recipients,
+          messageId: row.message_id,
+        }));
+      } catch (error) {
+        const permanent = isPermanentSmtpFailure(error);
+        await releaseNotification(deps.db, id, claimToken, {
+          status: permanent ? 'rejected' : 'pending',
+          error: errorText(error),
+        });
+        if (!permanent) throw error;
+        throw ApplicationFailure.create({
+          type: 'EmailRejectedError',
+          message: `the SMTP server refused ${row.message_id}: ${errorText(error)}`,
+          nonRetryable: true,
+        });
+      }
+      await deps.afterSmtpAccept?.(row.message_id);
+      await recordSent(row, response);
+      return done('sent');
     },
   };
 }

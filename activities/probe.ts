@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { recordProbeOnce } from '../db/repositories/probes.js';
 import type { Database } from '../db/schema.js';
-import { type Mailer, messageIdFor } from './mailer.js';
+import { type Mailer, messageIdOf } from './mailer.js';
 
 export interface ProbeDeps {
   readonly db: Kysely<Database>;
@@ -42,7 +42,7 @@ export function createProbeActivities({ db, mailer, workerIdentity }: ProbeDeps)
         context.heartbeat();
         await context.sleep(Math.min(200, input.holdMs - waited));
       }
-      const messageId = messageIdFor('probe', input.probeId);
+      const messageId = messageIdOf(['probe', input.probeId], 'billing.local');
       const row = await recordProbeOnce(db, {
         probe_id: input.probeId,
         worker_identity: workerIdentity,

@@ -121,7 +121,11 @@ export function alertNotices(
   if (runOut && alerting.exhaustedArmed) {
     alerting.exhaustedArmed = false;
     alerting.exhaustedFirings += 1;
-    notices.push({
+    // Told where the 100% threshold would be: after the thresholds below it, before those above.
+    const above = notices.findIndex(
+      (n) => n.content.kind === 'threshold' && n.content.thresholdPercent > 100,
+    );
+    notices.splice(above < 0 ? notices.length : above, 0, {
       cycleStart: cycle.start,
       key: 'credits',
       firing: alerting.exhaustedFirings,

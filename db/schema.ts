@@ -145,8 +145,11 @@ export interface PaymentCollectionsTable {
 }
 export type PaymentCollectionRow = Selectable<PaymentCollectionsTable>;
 
-/** pending: not delivered yet (retrying); rejected: the SMTP server refused it for good. */
-export type NotificationStatus = 'pending' | 'sent' | 'no_recipients' | 'rejected';
+/**
+ * pending: not delivered yet (retrying); rejected: the SMTP server refused it for good; failed: it
+ * could not be rendered (a bug: fix, then resend).
+ */
+export type NotificationStatus = 'pending' | 'sent' | 'no_recipients' | 'rejected' | 'failed';
 
 export interface NotificationsTable {
   id: Generated<bigint>;
@@ -163,6 +166,7 @@ export interface NotificationsTable {
   last_error: string | null;
   last_attempt_at: Date | null;
   lease_until: Date | null;
+  claim_token: string | null;
   smtp_response: string | null;
   sent_at: Date | null;
   created_at: Generated<Date>;

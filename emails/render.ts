@@ -94,8 +94,10 @@ function exhausted(content: Content<'exhausted'>, ctx: EmailContext): EmailDocum
   return {
     subject: `Your credits are used up: further calls are billed as overage at ${price}`,
     summary: [
-      `You have used all ${formatCreditAmount(usage.availableMillicredits)} available this ` +
-        'cycle. Further calls are billed as overage at ',
+      usage.availableMillicredits === '0'
+        ? 'Your plan includes no credits this cycle, so your calls are billed as overage at '
+        : `You have used all ${formatCreditAmount(usage.availableMillicredits)} available this ` +
+          'cycle. Further calls are billed as overage at ',
       { strong: price },
       ' until your credits reset on ',
       { strong: formatLocalDate(usage.resetOn) },
@@ -120,8 +122,8 @@ function projection(content: Content<'projection'>, ctx: EmailContext): EmailDoc
   return {
     subject: `At this pace you run out of credits on ${runsOut}`,
     summary: [
-      `At your average of ${formatCreditAmount(p.averageDailyMillicredits)} a day, you run out ` +
-        'of credits on ',
+      `At your current pace (about ${formatCreditAmount(p.averageDailyMillicredits)} a day on ` +
+        'average, busier on some weekdays), you run out of credits on ',
       { strong: runsOut },
       `, before they reset on ${formatLocalDate(usage.resetOn)}. By the reset you are expected ` +
         'to use ',

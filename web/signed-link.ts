@@ -67,6 +67,8 @@ export function verifyBillingLink(
     return { ok: false, reason: 'malformed' };
   }
   const given = Buffer.from(sig, 'base64url');
+  // One spelling per signature: the last character's unused bits must be zero.
+  if (given.toString('base64url') !== sig) return { ok: false, reason: 'malformed' };
   const keys = typeof secrets === 'string' ? [secrets] : secrets;
   const signed = keys.some((secret) =>
     timingSafeEqual(given, Buffer.from(signature(secret, accountId, expires), 'base64url')),

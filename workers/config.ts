@@ -163,6 +163,11 @@ const schema = z.object({
 /** The local stack's link key: known to everyone, so never good outside a developer's machine. */
 const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
 
+function isLocalUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}
+
 /** The domain of the sender's address (`Name <user@domain>`), for Message-IDs. */
 function domainOf(from: string): string {
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1];
@@ -195,6 +200,12 @@ export function parseConfig(env: Env): Config {
   if (e.PAYMENT_ADAPTER === 'test' && (!e.PAYMENT_TEST_LOG || !e.PAYMENT_TEST_CONTROL)) {
     throw new ConfigError(
       'invalid environment:\n  PAYMENT_ADAPTER: the test adapter needs PAYMENT_TEST_LOG and PAYMENT_TEST_CONTROL',
+    );
+  }
+  if (e.BILLING_LINK_SECRET === undefined && !isLocalUrl(e.PUBLIC_BASE_URL)) {
+    throw new ConfigError(
+      'invalid environment:\n  BILLING_LINK_SECRET: required when PUBLIC_BASE_URL is not a local ' +
+        `address (got PUBLIC_BASE_URL '${e.PUBLIC_BASE_URL}'): links in emails sign customers in`,
     );
   }
   const dataDir = resolve(root, e.DATA_DIR ?? '.data');

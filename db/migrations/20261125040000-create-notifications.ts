@@ -19,13 +19,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('message_id', 'text', (col) => col.notNull().unique())
     .addColumn('recipients', sql`text[]`, (col) => col.notNull())
     .addColumn('content', 'jsonb', (col) => col.notNull())
-    // pending | sent | no_recipients | rejected
+    // pending | sent | no_recipients | rejected | failed
     .addColumn('status', 'text', (col) => col.notNull().defaultTo('pending'))
     .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
     .addColumn('last_attempt_at', 'timestamptz')
-    /** While set and in the future, one attempt holds the row: no other attempt sends it. */
+    // While set and in the future, the attempt holding `claim_token` sends the row; no other does.
     .addColumn('lease_until', 'timestamptz')
+    .addColumn('claim_token', 'text')
     .addColumn('smtp_response', 'text')
     .addColumn('sent_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))

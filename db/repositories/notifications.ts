@@ -13,42 +13,58 @@ import type {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Inserts the notification unless its firing is already recorded; returns the row that stands. */
-export async function insertNotificationOnce(
-  db: Db,
-  row: NewNotificationRow,
-): Promise<NotificationRow> {
-  await db
-    .insertInto('notifications')
-    .values(row)
-    .onConflict((oc) =>
-      oc.columns(['account_id', 'cycle_start', 'kind', 'key', 'firing']).doNothing(),
-    )
-    .execute();
-  return db
-    .selectFrom('notifications')
-    .selectAll()
-    .where('account_id', '=', row.account_id)
-    .where('cycle_start', '=', row.cycle_start)
-    .where('kind', '=', row.kind)
-    .where('key', '=', row.key)
-    .where('firing', '=', row.firing)
-    .executeTakeFirstOrThrow();
+/**
+ * Records notifications unless their firing is already recorded, in one transaction; returns the
+ * id of the row that stands for each, in order.
+ */
+export async function insertNotificationsOnce(
+  db: Kysely<Database>,
+  rows: readonly NewNotificationRow[],
+): Promise<bigint[]> {
+  return db.transaction().execute(async (trx) => {
+    const ids: bigint[] = [];
+    for (const row of rows) {
+      await trx
+        .insertInto('notifications')
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'cycle_start', 'kind', 'key', 'firing']).doNothing(),
+        )
+        .execute();
+      const { id } = await trx
+        .selectFrom('notifications')
+        .select('id')
+        .where('account_id', '=', row.account_id)
+        .where('cycle_start', '=', row.cycle_start)
+        .where('kind', '=', row.kind)
+        .where('key', '=', row.key)
+        .where('firing', '=', row.firing)
+        .executeTakeFirstOrThrow();
+      ids.push(id);
+    }
+    return ids;
+  });
+}
+
+export async function findNotification(db: Db, id: bigint): Promise<NotificationRow | undefined> {
+  return db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /**
- * Takes the lease on a pending row for `leaseMs` and counts the attempt; undefined when the row is
- * no longer pending or another attempt holds an unexpired lease.
+ * Takes the lease on a pending row for `leaseMs` under `claimToken` and counts the attempt;
+ * undefined when the row is no longer pending or another attempt holds an unexpired lease.
  */
 export async function claimNotification(
   db: Db,
   id: bigint,
+  claimToken: string,
   leaseMs: number,
 ): Promise<NotificationRow | undefined> {
   return db
     .updateTable('notifications')
     .set({
       lease_until: sql<Date>`now() + make_interval(secs => ${leaseMs / 1000})`,
+      claim_token: claimToken,
       attempts: sql<number>`attempts + 1`,
       last_attempt_at: sql<Date>`now()`,
     })
@@ -59,24 +75,47 @@ export async function claimNotification(
     .executeTakeFirst();
 }
 
-/** Ends an attempt: a final status, or (`pending`) the error that the next attempt retries. */
-export async function settleNotification(
+/** Records that the SMTP server accepted the row's message, whoever holds the lease now. */
+export async function markNotificationSent(
   db: Db,
   id: bigint,
-  outcome:
-    | { status: 'sent'; smtpResponse: string }
-    | { status: Exclude<NotificationStatus, 'sent'>; error: string | null },
+  smtpResponse: string,
+): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({
+      status: 'sent',
+      sent_at: sql<Date>`now()`,
+      smtp_response: smtpResponse,
+      last_error: null,
+      lease_until: null,
+      claim_token: null,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Ends the attempt holding `claimToken` without a delivery: a final status, or `pending` with the
+ * error the next attempt retries. A stale attempt (its lease taken over) changes nothing.
+ */
+export async function releaseNotification(
+  db: Db,
+  id: bigint,
+  claimToken: string,
+  outcome: { status: Exclude<NotificationStatus, 'sent'>; error: string },
 ): Promise<void> {
   await db
     .updateTable('notifications')
     .set({
       status: outcome.status,
+      last_error: outcome.error,
       lease_until: null,
-      ...(outcome.status === 'sent'
-        ? { sent_at: sql<Date>`now()`, smtp_response: outcome.smtpResponse, last_error: null }
-        : { last_error: outcome.error }),
+      claim_token: null,
     })
     .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('claim_token', '=', claimToken)
     .execute();
 }
 

@@ -60,6 +60,16 @@ describe('alert notices', () => {
     expect(a.call('c5', '2026-01-02T14:00:00Z', 5)).toEqual([]);
   });
 
+  it('tells the exhaustion in the order of the percents when one call crosses them all', () => {
+    const a = new Alerting();
+    expect(a.call('c1', '2026-01-02T10:00:00Z', 130)).toEqual([
+      'threshold:50#1',
+      'threshold:80#1',
+      'exhausted:credits#1',
+      'threshold:120#1',
+    ]);
+  });
+
   it('carries the core numbers at the firing', () => {
     const a = new Alerting();
     a.call('c1', '2026-01-02T10:00:00Z', 80);

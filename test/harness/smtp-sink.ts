@@ -27,6 +27,8 @@ export interface SmtpSink {
   waitFor(address: string, count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   /** Answers DATA of the next `count` messages with `451` (try again later). */
   failNext(count: number): void;
+  /** Answers RCPT TO for `address` with `550` (no such mailbox) from now on. */
+  refuse(address: string): void;
   /**
    * Holds every DATA answer until `release()`: `held` resolves once a message is being held,
    * `clientGone` once the client of a held message went away without its answer.
@@ -41,6 +43,7 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   let failures = 0;
+  const refused = new Set<string>();
   let holding: {
     gate: Promise<void>;
     onHeld: () => void;
@@ -56,6 +59,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
+      onRcptTo(address, _session, callback) {
+        if (!refused.has(address.address)) {
+          callback();
+          return;
+        }
+        callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+      },
       onClose(session) {
         closedSessions.add(session.id);
         if (holding?.sessions.has(session.id)) holding.onGone();
@@ -69,8 +79,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
               holding.sessions.add(session.id);
               holding.onHeld();
               await holding.gate;
-              // The client died while it waited for our answer: it never saw "250 accepted",
-              // and this server (as many do) drops what the client could not know was taken.
+              // The client died while it waited for our answer: it never saw "250 accepted", and
+              // this server drops what the client could not know was taken. Relays that commit
+              // at the final dot deliver it instead (docs/notifications.md, the one window).
               if (closedSessions.has(session.id)) return;
             }
             if (failures > 0) {
@@ -126,6 +137,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     },
     failNext(count) {
       failures = count;
+    },
+    refuse(address) {
+      refused.add(address);
     },
     hold() {
       let release!: () => void;

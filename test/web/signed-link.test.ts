@@ -6,6 +6,16 @@ const base = 'https://billing.example.com';
 const now = Date.parse('2026-11-25T10:00:00Z');
 const inADay = now + 86_400_000;
 
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** The signature with its last character's lowest bit (a padding bit) flipped: same bytes. */
+function respelt(sig: string): string {
+  const last = BASE64URL.indexOf(sig.at(-1)!);
+  const other = sig.slice(0, -1) + BASE64URL[last ^ 1]!;
+  expect(Buffer.from(other, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+  return other;
+}
+
 function link(accountId = 'acme', expiresAt = inADay, key = secret): string {
   return signBillingLink({ baseUrl: base, accountId, expiresAt, secret: key });
 }
@@ -72,6 +82,8 @@ describe('signed billing links', () => {
       {},
       { ...good, sig: undefined },
       { ...good, sig: 'short' },
+      // The same bytes spelt with a non-zero padding bit in the last character.
+      { ...good, sig: respelt(good.sig!) },
       { ...good, expires: '-5' },
       { ...good, expires: '1e9' },
       { ...good, accountId: '' },

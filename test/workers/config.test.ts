@@ -112,5 +112,9 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PUBLIC_BASE_URL: 'billing.example.com' })).toThrow(
       /PUBLIC_BASE_URL/,
     );
+    // The public local key never signs links for a real host.
+    expect(() => parseConfig({ PUBLIC_BASE_URL: 'https://billing.example.com' })).toThrow(
+      /BILLING_LINK_SECRET: required when PUBLIC_BASE_URL is not a local address/,
+    );
   });
 });

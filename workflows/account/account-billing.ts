@@ -96,6 +96,8 @@ import {
 
 /** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
 const CLOSED_CYCLES_KEPT = 12;
+/** Decided emails recorded in the outbox table per activity call. */
+const NOTICES_PER_RECORD = 50;
 /** Queued signal events a run hands to the next one at most (the payload limit is 2 MB). */
 const MAX_CARRIED_EVENT_BYTES = 512 * 1024;
 /** The size counted for an event rejected as too large: only its id and size are buffered. */
@@ -112,17 +114,15 @@ export interface CarriedState {
   daily: DailyUsage;
   /** Threshold firings and the armed `exhausted` and projection alerts of the open cycle. */
   alerting: AlertingState;
-  /** Emails decided and not yet confirmed by the outbox, oldest first. */
+  /** Emails decided and not yet recorded in the outbox table, oldest first. */
   outbox: NotifyInput[];
+  /** Outbox rows (ids) recorded and not yet sent, oldest first. */
+  unsent: string[];
 }
 
 export interface AccountBillingRunInput extends AccountBillingInput {
-  /**
-   * Set by continue-as-new; a new account's workflow starts without it. Runs from before insights
-   * and emails existed carry no `daily`, `alerting` or `outbox`.
-   */
-  carried?: Omit<CarriedState, 'daily' | 'alerting' | 'outbox'> &
-    Partial<Pick<CarriedState, 'daily' | 'alerting' | 'outbox'>>;
+  /** Set by continue-as-new; a new account's workflow starts without it. */
+  carried?: CarriedState;
   /** Call events from signals not yet recorded when the previous run continued as new. */
   inbox?: IngestItem[];
 }
@@ -467,19 +467,14 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       daily: emptyDailyUsage(created.state.account.createdAt),
       alerting: newAlertingState(openCycle(created.state).index),
       outbox: [],
+      unsent: [],
     };
     log.info('account workflow started', {
       accountId,
       cycleStart: formatInstant(openCycle(created.state).start),
     });
   } else {
-    // A run carried from before insights and emails existed starts keeping them now.
-    state = {
-      ...input.carried,
-      daily: input.carried.daily ?? emptyDailyUsage(input.carried.ledger.now),
-      alerting: input.carried.alerting ?? newAlertingState(openCycle(input.carried.ledger).index),
-      outbox: input.carried.outbox ?? [],
-    };
+    state = input.carried;
     // The carried state answers queries at once, before this run's first activity returns.
     current = state;
     settings = await bootstrap.runSettings();
@@ -494,7 +489,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   };
 
   const notifier = notifierFor(settings);
-  const timeZone = ledger.calendar.timeZone;
 
   let boundaryCrossed = false;
   const pendingCloses: PendingClose[] = [];
@@ -503,7 +497,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   function handleEffects(effects: readonly LedgerEffect[], grantsBefore: Map<number, Grant[]>) {
     for (const effect of effects) {
       if (effect.type === 'callBooked') {
-        recordBooking(state.daily, effect, timeZone);
+        recordBooking(state.daily, effect, ledger.calendar.timeZone);
       } else if (effect.type === 'cycleStarted') {
         boundaryCrossed = true;
         pruneDailyUsage(state.daily, effect.cycleIndex);
@@ -513,7 +507,13 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         pendingCloses.push({
           statement,
           grants: grantsBefore.get(statement.index) ?? [],
-          daily: cycleDaily(state.daily, statement.index, statement.start, statement.end, timeZone),
+          daily: cycleDaily(
+            state.daily,
+            statement.index,
+            statement.start,
+            statement.end,
+            ledger.calendar.timeZone,
+          ),
         });
       } else if (effect.type === 'alert') {
         log.info('threshold reached', {
@@ -527,9 +527,12 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   }
 
   function apply(op: LedgerOperation): LedgerEffect[] {
-    // A cycle's purchases leave the ledger with it; its statement email lists them.
+    // A cycle's purchases leave the ledger when it closes; its statement email lists them. Only
+    // an operation at or after the oldest cycle's close can close it.
+    const oldest = ledger.cycles[0]!;
+    const closeDue = op.at >= oldest.end + ledger.account.graceSeconds * 1000;
     const grantsBefore = new Map(
-      ledger.cycles.map((c) => [c.index, c.grants.map((g) => ({ ...g }))]),
+      closeDue ? ledger.cycles.map((c) => [c.index, c.grants.map((g) => ({ ...g }))]) : [],
     );
     const { effects } = applyOperation(ledger, op);
     handleEffects(effects, grantsBefore);
@@ -549,35 +552,63 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     });
   }
 
-  let notifying = false;
-  async function runNotifications(): Promise<void> {
-    notifying = true;
+  /** Records decided emails in the outbox table (ops see them from then on), in batches. */
+  let recording = false;
+  async function recordNotifications(): Promise<void> {
+    recording = true;
     try {
       while (state.outbox.length > 0) {
-        const next = state.outbox[0]!;
-        try {
-          await notifier.notify(next);
-        } catch (error) {
-          if (!isFailureOfType(error, 'EmailRejectedError')) throw error;
-          // Recorded as rejected in the outbox, where ops read it; the next email goes on.
-          log.warn('notification refused by the SMTP server', {
-            accountId,
-            kind: next.content.kind,
-            error: error.cause?.message,
-          });
-        }
-        state.outbox.shift();
+        const batch = state.outbox.slice(0, NOTICES_PER_RECORD);
+        const { ids } = await acts.recordNotifications({ accountId, notices: batch });
+        state.outbox.splice(0, batch.length);
+        state.unsent.push(...ids);
       }
     } finally {
-      notifying = false;
+      recording = false;
     }
+  }
+
+  /** Sends the recorded emails, in the order decided; an outage delays them, never drops one. */
+  let sending = false;
+  async function sendNotifications(): Promise<void> {
+    sending = true;
+    try {
+      while (state.unsent.length > 0) {
+        const id = state.unsent[0]!;
+        try {
+          await notifier.sendNotification({ id });
+        } catch (error) {
+          if (
+            !isFailureOfType(error, 'EmailRejectedError') &&
+            !isFailureOfType(error, 'EmailRenderError')
+          ) {
+            throw error;
+          }
+          // Recorded as rejected or failed in the outbox, where ops read it; the next one goes on.
+          log.warn('notification not sent', { accountId, id, error: error.cause?.message });
+        }
+        state.unsent.shift();
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
+  function notificationWork(): boolean {
+    return (state.outbox.length > 0 && !recording) || (state.unsent.length > 0 && !sending);
+  }
+
+  function startNotificationWork(): void {
+    if (state.outbox.length > 0 && !recording) void recordNotifications();
+    if (state.unsent.length > 0 && !sending) void sendNotifications();
   }
 
   function insightsOf(view: LedgerState, now: number): Insights {
     const open = openCycle(view);
     return computeInsights({
       now,
-      timeZone,
+      // The view's own zone: a query can come before this run's start-up activity returned.
+      timeZone: view.calendar.timeZone,
       accountCreatedAt: view.account.createdAt,
       cycle: {
         index: open.index,
@@ -893,7 +924,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   advanceToNow();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
-    if (state.outbox.length > 0 && !notifying) void runNotifications();
+    startNotificationWork();
     if (wantsContinueAsNew() && readyToContinue()) {
       log.info('continuing as new', {
         accountId,
@@ -913,7 +944,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       () =>
         inbox.length > 0 ||
         timerFired ||
-        (state.outbox.length > 0 && !notifying) ||
+        notificationWork() ||
         (wantsContinueAsNew() && readyToContinue()),
     );
     const head = inbox[0];

@@ -4,6 +4,8 @@
  * retried; a decline shows `payment_failed` until ops retry the payment.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listNotifications } from '../../../db/repositories/notifications.js';
+import type { NotificationContent } from '../../../emails/content.js';
 import { listInvoices } from '../../../db/repositories/invoices.js';
 import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
 import {
@@ -111,9 +113,12 @@ describe('overage charged once', () => {
     );
     expect(failedUsage.unpaidInvoices).toMatchObject([{ status: 'payment_failed', attempt: 1 }]);
     expect(gateway.successfulCharges(declined)).toEqual([]);
+    // A retry the gateway declines again is attempt 2, still unpaid.
+    const declinedAgain = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-0' });
+    expect(declinedAgain.invoices).toMatchObject([{ status: 'payment_failed', attempt: 2 }]);
     gateway.setBehaviour(declined, 'succeed');
     const retried = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-1' });
-    expect(retried.invoices).toMatchObject([{ status: 'paid', attempt: 2, amountMinor: '108' }]);
+    expect(retried.invoices).toMatchObject([{ status: 'paid', attempt: 3, amountMinor: '108' }]);
     const after = await bed.billing.usage(declined);
     // The new cycle is fresh: nothing used yet.
     expect(after.status).toBe('ok');
@@ -124,8 +129,29 @@ describe('overage charged once', () => {
     const nothingLeft = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-2' });
     expect(nothingLeft.invoices).toEqual([]);
     expect(gateway.successfulCharges(declined).map((c) => c.idempotencyKey)).toEqual([
-      `${declined}:${after.closedCycles[0]!.start}:2`,
+      `${declined}:${after.closedCycles[0]!.start}:3`,
     ]);
+    // Its emails after the close: the statement (declined), then one payment-failed email per
+    // declined attempt. The account has no billing contacts: the outbox records no recipients.
+    const closeEmails = async () =>
+      (await listNotifications(bed.database.db, declined))
+        .filter((n) => n.kind === 'statement' || n.kind === 'payment-failed')
+        .reverse();
+    await waitUntil(
+      async () => (await closeEmails()).filter((n) => n.status !== 'pending').length === 3,
+      { what: "the declined account's close emails settled", timeoutMs: 30_000 },
+    );
+    const emails = await closeEmails();
+    expect(emails.map((n) => `${n.kind}:${n.key}#${n.firing}:${n.status}`)).toEqual([
+      'statement:statement#1:no_recipients',
+      'payment-failed:attempt#1:no_recipients',
+      'payment-failed:attempt#2:no_recipients',
+    ]);
+    const statement = emails[0]!.content as NotificationContent;
+    expect(statement).toMatchObject({
+      kind: 'statement',
+      invoice: { status: 'payment_failed', amountMinor: '108' },
+    });
 
     const invoices = await Promise.all(accounts.map((id) => listInvoices(bed.database.db, id)));
     expect(invoices.map((rows) => rows.map((r) => [r.status, r.amount_minor]))).toEqual([

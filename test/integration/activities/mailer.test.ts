@@ -1,5 +1,9 @@
 import { describe, expect, inject, it } from 'vitest';
-import { createSmtpMailer, messageIdFor } from '../../../activities/mailer.js';
+import {
+  createSmtpMailer,
+  isPermanentSmtpFailure,
+  messageIdOf,
+} from '../../../activities/mailer.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { uniqueRecipient, waitForMessagesTo } from '../../harness/mailbox.js';
 
@@ -16,14 +20,14 @@ describe('the SMTP mailer', () => {
         subject: 'Credits at 80%',
         text: 'You have used 80% of your credits.',
         html: '<p>You have used <b>80%</b> of your credits.</p>',
-        messageId: messageIdFor('alert', 'acme/2026-11/80'),
+        messageId: messageIdOf(['threshold', '80', '1', 'acme'], 'billing.local'),
       });
     } finally {
       mailer.close();
     }
     const [message] = await waitForMessagesTo(to);
     expect(message).toMatchObject({
-      messageId: 'alert.acme_2026-11_80@billing.local',
+      messageId: 'threshold.80.1.acme@billing.local',
       from: 'billing@test.local',
       subject: 'Credits at 80%',
     });
@@ -53,10 +57,28 @@ describe('the SMTP mailer', () => {
     expect((await app.text()).length).toBeGreaterThan(10_000);
   });
 
-  it('derives Message-IDs from what the email is about, safe for the header', () => {
-    expect(messageIdFor('statement', 'acme 2026-11')).toBe(
-      '<statement.acme_2026-11@billing.local>',
+  it('derives Message-IDs one-to-one from what the email is about, safe for the header', () => {
+    const id = (...parts: string[]) => messageIdOf(parts, 'billing.example.com');
+    expect(id('receipt', 'top-up 1', '1', 'acme')).toBe(
+      '<receipt.top-up=201.1.acme@billing.example.com>',
     );
-    expect(messageIdFor('probe', 'x')).toBe(messageIdFor('probe', 'x'));
+    expect(id('receipt', 'a:b', '1')).not.toBe(id('receipt', 'a_b', '1'));
+    expect(id('receipt', 'a.b', '1')).not.toBe(id('receipt', 'a', 'b.1'));
+    expect(id('receipt', 'a=3ab')).not.toBe(id('receipt', 'a:b'));
+    expect(id('receipt', 'ü')).toBe('<receipt.=c3=bc@billing.example.com>');
+    expect(id('probe', 'x')).toBe(id('probe', 'x'));
+  });
+
+  it('takes only a 5xx about the recipients or the content as a refusal for good', () => {
+    const failure = (responseCode: number, command: string, code = 'EPROTOCOL') =>
+      Object.assign(new Error('refused'), { responseCode, command, code });
+    expect(isPermanentSmtpFailure(failure(550, 'RCPT TO'))).toBe(true);
+    expect(isPermanentSmtpFailure(failure(554, 'DATA'))).toBe(true);
+    expect(isPermanentSmtpFailure(failure(550, 'RCPT TO', 'EENVELOPE'))).toBe(true);
+    // The sender's configuration: ops fix it, the email waits.
+    expect(isPermanentSmtpFailure(failure(535, 'AUTH PLAIN'))).toBe(false);
+    expect(isPermanentSmtpFailure(failure(550, 'MAIL FROM'))).toBe(false);
+    expect(isPermanentSmtpFailure(failure(451, 'DATA'))).toBe(false);
+    expect(isPermanentSmtpFailure(new Error('connect ECONNREFUSED'))).toBe(false);
   });
 });

@@ -204,9 +204,11 @@ describe('threshold and exhausted emails', () => {
       createdAt: formatInstant(createdAt),
       billingEmails: [to],
     });
-    // 8 credits on each of the 6 complete days so far: 48 of 100, at a pace of 8 a day.
+    // 8 credits at noon (UTC) on each of the 6 complete days since the day of creation: 48 of
+    // 100, at a pace of 8 a day.
+    const creationDay = Math.floor(createdAt / 86_400_000) * 86_400_000;
     const days = Array.from({ length: 6 }, (_, d) =>
-      completedCall(id, 480, { answeredAt: createdAt + (d + 1) * 86_400_000 - 3_600_000 }),
+      completedCall(id, 480, { answeredAt: creationDay + (d + 1) * 86_400_000 + 43_200_000 }),
     );
     await bed.billing.recordCalls(id, days);
     const [mail] = await sink.waitFor(to, 1);

@@ -168,4 +168,66 @@ describe('email delivery', () => {
     const [row] = await listNotifications(bed.database.db, id);
     expect(row).toMatchObject({ status: 'sent', attempts: 2 });
   }, 60_000);
+
+  it('a mailbox refused for good is recorded; the next email goes on, to changed contacts', async () => {
+    const { bed, sink, id, to, createAccount } = await setUp('refused');
+    await runWorkers(bed, { SMTP_URL: sink.url, NOTIFY_RETRY_MAX_INTERVAL_MS: '1000' });
+    sink.refuse(to);
+    await createAccount();
+    await bed.billing.recordCalls(id, [completedCall(id, 300)]);
+    await bed.billing.recordCalls(id, [completedCall(id, 180)]);
+    const settled = async () =>
+      (await listNotifications(bed.database.db, id)).filter((n) => n.status !== 'pending');
+    const deadline = Date.now() + 20_000;
+    while ((await settled()).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const refused = (await listNotifications(bed.database.db, id)).reverse();
+    expect(refused.map((n) => `${n.key}:${n.status}:${n.attempts}`)).toEqual([
+      '50:rejected:1',
+      '80:rejected:1',
+    ]);
+    expect(refused[0]!.last_error).toMatch(/550/);
+    // Ops fix the contact: the next email goes to the new address.
+    const fixed = uniqueRecipient('fixed');
+    await bed.billing.setBillingEmails(id, [fixed]);
+    await bed.billing.recordCalls(id, [completedCall(id, 120)]);
+    const [exhausted] = await sink.waitFor(fixed, 1);
+    expect(exhausted!.subject).toMatch(/used up|exhausted|overage/i);
+    expect(sink.to(to)).toEqual([]);
+  });
+
+  it('emails decided across continue-as-new during an outage are each sent once afterwards', async () => {
+    const { bed, sink, id, to, createAccount } = await setUp('outage-can');
+    await runWorkers(bed, {
+      SMTP_URL: sink.url,
+      NOTIFY_RETRY_MAX_INTERVAL_MS: '1000',
+      CONTINUE_AS_NEW_AFTER_EVENTS: '100',
+    });
+    await createAccount();
+    const firstRun = (await bed.handleDescription(id)).runId;
+    await sink.down();
+    // 10 minutes in 20 updates of 30 s: 50%, 80% and exhausted, while the runs roll over.
+    for (let i = 0; i < 20; i++) await bed.billing.recordCalls(id, [completedCall(id, 30)]);
+    await waitForUsage(bed.billing, id, (u) => u.cycle.usedMillicredits === '10000', '10 credits');
+    const runs = (await bed.handleDescription(id)).runId;
+    expect(runs).not.toBe(firstRun);
+    // Recorded in the outbox (ops see them) while the server is down.
+    let waiting = await listNotifications(bed.database.db, id);
+    for (let i = 0; i < 100 && waiting.length < 3; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      waiting = await listNotifications(bed.database.db, id);
+    }
+    expect(waiting.map((n) => n.status)).toEqual(['pending', 'pending', 'pending']);
+    await sink.up();
+    await sink.waitFor(to, 3);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(deliveryCounts(sink.to(to))).toEqual({ deliveries: 3, messageIds: 3 });
+    const sent = (await listNotifications(bed.database.db, id)).reverse();
+    expect(sent.map((n) => `${n.kind}:${n.key}:${n.status}`)).toEqual([
+      'threshold:50:sent',
+      'threshold:80:sent',
+      'exhausted:credits:sent',
+    ]);
+  }, 90_000);
 });
