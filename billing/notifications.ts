@@ -36,6 +36,8 @@ export interface AlertingState {
   exhaustedArmed: boolean;
   exhaustedFirings: number;
   projectionSent: boolean;
+  /** When the projection was last checked (epoch ms; 0 for never). */
+  projectionCheckedAt: number;
 }
 
 /** One email to send: its outbox key and its content. */
@@ -53,6 +55,7 @@ export function newAlertingState(cycleIndex: number): AlertingState {
     exhaustedArmed: true,
     exhaustedFirings: 0,
     projectionSent: false,
+    projectionCheckedAt: 0,
   };
 }
 
@@ -152,6 +155,16 @@ export interface ProjectionInsight {
 /** Complete days of usage a projection needs before it may warn a customer. */
 export const PROJECTION_ALERT_MIN_DAYS = 3;
 
+/** The projection moves slowly: it is checked at most once an hour of ledger time. */
+export const PROJECTION_CHECK_INTERVAL_MS = 3_600_000;
+
+/** True when the projection alert may still fire this cycle and was not checked in the last hour. */
+export function projectionDue(alerting: AlertingState, ledger: LedgerState): boolean {
+  const fresh = alerting.cycleIndex !== openCycle(ledger).index;
+  if (!fresh && alerting.projectionSent) return false;
+  return fresh || ledger.now - alerting.projectionCheckedAt >= PROJECTION_CHECK_INTERVAL_MS;
+}
+
 /**
  * The projection notice, once per cycle: the expected usage runs out before the reset, the credits
  * have not run out yet (the `exhausted` email tells that), and the projection rests on at least
@@ -165,6 +178,7 @@ export function projectionNotice(
   const cycle = openCycle(ledger);
   if (alerting.cycleIndex !== cycle.index) Object.assign(alerting, newAlertingState(cycle.index));
   const { projection } = insight;
+  alerting.projectionCheckedAt = ledger.now;
   if (alerting.projectionSent || projection.runsOutOn === null) return null;
   if (projection.observedDays < PROJECTION_ALERT_MIN_DAYS) return null;
   if (BigInt(cycle.usedMillicredits) >= availableOf(cycle)) return null;

@@ -9,6 +9,7 @@
 import { boundaryOf, localDateTimeOf, makeCalendar, monthIndexOf } from '../../billing/calendar.js';
 import type { PlanInput } from '../../billing/plan.js';
 import { formatInstant } from '../../billing/units.js';
+import { seededRandom } from './seeded-random.js';
 
 /** One thing the demo sends an account, in order. */
 export type DemoStep =
@@ -141,18 +142,6 @@ const accounts: readonly {
   },
 ];
 
-/** mulberry32: a tiny seeded generator. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 function seedOf(text: string): number {
   let hash = 2_166_136_261;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16_777_619);
@@ -194,7 +183,7 @@ function traffic(
   createdAt: number,
   now: number,
 ): DemoStep[] {
-  const rand = random(seedOf(name));
+  const rand = seededRandom(seedOf(name));
   const first = createdAt + HOUR_MS;
   const last = now - 10 * 60_000 - 900_000; // the longest call still ended 10 minutes ago
   const calls = Array.from({ length: count }, (_, i) => {

@@ -30,6 +30,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('smtp_response', 'text')
     .addColumn('sent_at', 'timestamptz')
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+    .addCheckConstraint(
+      'notifications_status',
+      sql`status in ('pending', 'sent', 'no_recipients', 'rejected', 'failed')`,
+    )
+    .addCheckConstraint('notifications_firing_positive', sql`firing >= 1`)
     .addUniqueConstraint('notifications_firing', [
       'account_id',
       'cycle_start',

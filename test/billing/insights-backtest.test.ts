@@ -28,21 +28,10 @@ import {
 } from '../../billing/insights.js';
 import type { LedgerEffect } from '../../billing/ledger.js';
 import { daysFromCivil, parseLocalDateTime } from '../../billing/units.js';
+import { seededUint32 } from '../../cli/demo/seeded-random.js';
 import { DAY, ms } from './builders.js';
 
 type Booked = Extract<LedgerEffect, { type: 'callBooked' }>;
-
-/** mulberry32: a small seeded generator of 32-bit integers (deterministic, no Math.random). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 interface AccountSpec {
   name: string;
@@ -147,7 +136,7 @@ const SPIKE_PERCENT = 3;
  * random local times from 08:00 to 19:59.
  */
 function simulate(spec: AccountSpec, seed: number): Simulation {
-  const random = mulberry32(seed * 7919 + spec.name.length * 104_729);
+  const random = seededUint32(seed * 7919 + spec.name.length * 104_729);
   const created = ms(spec.createdAt);
   const anchor = parseLocalDateTime(spec.anchor);
   if (anchor === undefined) throw new Error('test bug: anchor');

@@ -3,6 +3,7 @@ import {
   alertNotices,
   newAlertingState,
   paymentFailedNotice,
+  projectionDue,
   projectionNotice,
   receiptNotice,
   type AlertingState,
@@ -147,7 +148,12 @@ describe('projection, receipt and payment notices', () => {
   it('warns once per cycle, only on enough days and before the credits ran out', () => {
     const a = new Alerting();
     a.call('c1', '2026-01-06T10:00:00Z', 45);
+    expect(projectionDue(a.alerting, a.ledger.state)).toBe(true);
     expect(projectionNotice(a.alerting, a.ledger.state, insight({ observedDays: 2 }))).toBeNull();
+    // Checked a moment ago: not again within the hour.
+    expect(projectionDue(a.alerting, a.ledger.state)).toBe(false);
+    a.call('c1b', '2026-01-06T11:00:00Z', 1);
+    expect(projectionDue(a.alerting, a.ledger.state)).toBe(true);
     expect(projectionNotice(a.alerting, a.ledger.state, insight({ runsOutOn: null }))).toBeNull();
     const notice = projectionNotice(a.alerting, a.ledger.state, insight());
     expect(notice).toMatchObject({
@@ -156,7 +162,9 @@ describe('projection, receipt and payment notices', () => {
       content: { kind: 'projection', projection: { runsOutOn: '2026-01-12' } },
     });
     expect(projectionNotice(a.alerting, a.ledger.state, insight())).toBeNull();
+    expect(projectionDue(a.alerting, a.ledger.state)).toBe(false);
     a.advance('2026-02-01T00:00:00Z');
+    expect(projectionDue(a.alerting, a.ledger.state)).toBe(true);
     a.call('c2', '2026-02-02T10:00:00Z', 100);
     // Already out of credits: the exhausted email said it.
     expect(projectionNotice(a.alerting, a.ledger.state, insight())).toBeNull();

@@ -60,6 +60,7 @@ import {
   alertNotices,
   newAlertingState,
   paymentFailedNotice,
+  projectionDue,
   projectionNotice,
   receiptNotice,
   statementNotice,
@@ -642,8 +643,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       apply({ type: 'bookCall', at, call });
       booked = true;
     });
-    // Usage only moves the projection up when calls are booked: check it then.
-    if (booked && !state.alerting.projectionSent) {
+    // Usage only moves the projection up when calls are booked: check it then, at most hourly.
+    if (booked && projectionDue(state.alerting, ledger)) {
       const notice = projectionNotice(state.alerting, ledger, insightsOf(ledger, ledger.now));
       if (notice !== null) send(notice);
     }
@@ -760,7 +761,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
             const closed = state.closedCycles.find((c) => c.start === unpaid.cycleStart);
             send(
               paymentFailedNotice({
-                at: ledger.now,
+                at,
                 cycleStart: Date.parse(unpaid.cycleStart),
                 cycleEnd:
                   closed === undefined ? Date.parse(unpaid.cycleStart) : Date.parse(closed.end),
