@@ -51,7 +51,9 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
       // A message some recipients refused still went to the others: say who, for ops.
       const refused = info.rejected.map(String);
       const response = String(info.response);
-      return { response: refused.length > 0 ? `${response}; refused: ${refused.join(', ')}` : response };
+      return {
+        response: refused.length > 0 ? `${response}; refused: ${refused.join(', ')}` : response,
+      };
     },
     async verify() {
       await transport.verify();
@@ -92,5 +94,10 @@ export function isPermanentSmtpFailure(error: unknown): boolean {
     code?: unknown;
   };
   if (typeof responseCode !== 'number' || responseCode < 500 || responseCode >= 600) return false;
-  return code === 'EENVELOPE' || command === 'RCPT TO' || command === 'DATA';
+  // Policy refusals (5.7.x: relay access denied, authentication required) are about the sender.
+  const enhanced = (error as { response?: unknown }).response;
+  if (typeof enhanced === 'string' && /^\d{3}[ -]5\.7\./.test(enhanced)) return false;
+  // A message too large for the server is refused whatever the recipients.
+  if (code === 'EMESSAGE') return true;
+  return command === 'RCPT TO' || command === 'DATA';
 }

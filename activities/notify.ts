@@ -11,7 +11,7 @@
  * dies after the SMTP server accepted the message and before the row says so: the next attempt
  * sends it again with the same Message-ID (docs/notifications.md says what receivers do with it).
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { NotificationContent, RenderedEmail } from '../emails/content.js';
@@ -69,10 +69,6 @@ function errorText(error: unknown): string {
 }
 
 export function createNotifyActivities(deps: NotifyDeps) {
-  // Half an attempt's timeout longer than the attempt: an attempt Temporal gave up on may still
-  // finish its send (and mark the row sent) before another attempt may take the row.
-  const leaseMs = Math.round(deps.activityStartToCloseMs * 1.5);
-
   function render(row: NotificationRow, timeZone: string): RenderedEmail {
     // The link's expiry counts from when the email was decided, so a resend carries the same link.
     const expiresAt = row.created_at.getTime() + deps.links.ttlSeconds * 1000;
@@ -89,17 +85,30 @@ export function createNotifyActivities(deps: NotifyDeps) {
     });
   }
 
-  /** Marks the row sent; the message is out, so a database blip is retried here, not resent. */
-  async function recordSent(row: NotificationRow, response: string): Promise<void> {
+  /**
+   * Marks the row sent. The message is out, so a database outage is waited out here until the
+   * lease ends (after that another attempt could take the row and send it again).
+   */
+  async function recordSent(row: NotificationRow, response: string, leaseEnd: number) {
     for (let attempt = 1; ; attempt++) {
       try {
         await markNotificationSent(deps.db, row.id, response);
         return;
       } catch (error) {
-        if (attempt >= 5) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+        if (Date.now() + 1000 >= leaseEnd) throw error;
+        Context.current().heartbeat();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
       }
     }
+  }
+
+  /** A row the workflow names but cannot be sent (a database restored without it, a bug). */
+  function missing(input: { accountId: string; id: string }, why: string): ApplicationFailure {
+    return ApplicationFailure.create({
+      type: 'EmailRejectedError',
+      message: `notification ${input.id} of account ${input.accountId} ${why}`,
+      nonRetryable: true,
+    });
   }
 
   return {
@@ -129,13 +138,25 @@ export function createNotifyActivities(deps: NotifyDeps) {
     },
 
     /** Emails one recorded notification to its recipients, unless it was sent already. */
-    async sendNotification(input: { id: string }): Promise<NotifyResult> {
+    async sendNotification(input: { accountId: string; id: string }): Promise<NotifyResult> {
       const id = BigInt(input.id);
       const claimToken = randomUUID();
+      // The lease outlives this attempt's own timeout by half, whatever this worker's settings.
+      const attemptMs = Context.current().info.startToCloseTimeoutMs || deps.activityStartToCloseMs;
+      const leaseMs = Math.round(attemptMs * 1.5);
+      const claimedAt = Date.now();
       const row = await claimNotification(deps.db, id, claimToken, leaseMs);
+      if (row?.account_id !== undefined && row.account_id !== input.accountId) {
+        throw missing(input, 'belongs to another account');
+      }
       if (row === undefined) {
         const current = await findNotification(deps.db, id);
-        if (current === undefined) throw new Error(`no notification has id ${input.id}`);
+        if (current?.account_id !== input.accountId) {
+          throw missing(
+            input,
+            current === undefined ? 'does not exist' : 'belongs to another account',
+          );
+        }
         if (current.status !== 'pending') {
           return {
             status: current.status,
@@ -157,9 +178,9 @@ export function createNotifyActivities(deps: NotifyDeps) {
         await releaseNotification(deps.db, id, claimToken, { status: 'no_recipients', error });
         return done('no_recipients');
       }
+      const account = await findAccount(deps.db, row.account_id);
       let email: RenderedEmail;
       try {
-        const account = await findAccount(deps.db, row.account_id);
         email = render(row, account?.time_zone ?? 'UTC');
       } catch (error) {
         await releaseNotification(deps.db, id, claimToken, {
@@ -193,7 +214,7 @@ export function createNotifyActivities(deps: NotifyDeps) {
         });
       }
       await deps.afterSmtpAccept?.(row.message_id);
-      await recordSent(row, response);
+      await recordSent(row, response, claimedAt + leaseMs);
       return done('sent');
     },
   };

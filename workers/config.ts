@@ -202,7 +202,9 @@ export function parseConfig(env: Env): Config {
       'invalid environment:\n  PAYMENT_ADAPTER: the test adapter needs PAYMENT_TEST_LOG and PAYMENT_TEST_CONTROL',
     );
   }
-  if (e.BILLING_LINK_SECRET === undefined && !isLocalUrl(e.PUBLIC_BASE_URL)) {
+  const publicKey =
+    e.BILLING_LINK_SECRET === undefined || e.BILLING_LINK_SECRET === DEV_LINK_SECRET;
+  if (publicKey && !isLocalUrl(e.PUBLIC_BASE_URL)) {
     throw new ConfigError(
       'invalid environment:\n  BILLING_LINK_SECRET: required when PUBLIC_BASE_URL is not a local ' +
         `address (got PUBLIC_BASE_URL '${e.PUBLIC_BASE_URL}'): links in emails sign customers in`,
@@ -234,7 +236,7 @@ export function parseConfig(env: Env): Config {
     },
     links: {
       secret: e.BILLING_LINK_SECRET ?? DEV_LINK_SECRET,
-      secretIsDevDefault: e.BILLING_LINK_SECRET === undefined,
+      secretIsDevDefault: publicKey,
       ttlSeconds: e.BILLING_LINK_TTL_SECONDS,
       publicBaseUrl: e.PUBLIC_BASE_URL,
     },

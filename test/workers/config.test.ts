@@ -116,5 +116,12 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PUBLIC_BASE_URL: 'https://billing.example.com' })).toThrow(
       /BILLING_LINK_SECRET: required when PUBLIC_BASE_URL is not a local address/,
     );
+    // Nor when it is given explicitly.
+    expect(() =>
+      parseConfig({
+        PUBLIC_BASE_URL: 'https://billing.example.com',
+        BILLING_LINK_SECRET: 'local-development-only-billing-link-secret',
+      }),
+    ).toThrow(/BILLING_LINK_SECRET: required/);
   });
 });

@@ -545,6 +545,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
 
   function send(notice: Notice): void {
     state.outbox.push({ accountId, ...notice });
+    // Started here too: the main loop may be busy with a request while a close decides an email.
+    startNotificationWork();
     log.info('notification queued', {
       accountId,
       kind: notice.content.kind,
@@ -563,6 +565,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         const { ids } = await acts.recordNotifications({ accountId, notices: batch });
         state.outbox.splice(0, batch.length);
         state.unsent.push(...ids);
+        if (!sending) void sendNotifications();
       }
     } finally {
       recording = false;
@@ -577,7 +580,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       while (state.unsent.length > 0) {
         const id = state.unsent[0]!;
         try {
-          await notifier.sendNotification({ id });
+          await notifier.sendNotification({ accountId, id });
         } catch (error) {
           if (
             !isFailureOfType(error, 'EmailRejectedError') &&

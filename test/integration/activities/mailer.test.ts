@@ -75,6 +75,12 @@ describe('the SMTP mailer', () => {
     expect(isPermanentSmtpFailure(failure(550, 'RCPT TO'))).toBe(true);
     expect(isPermanentSmtpFailure(failure(554, 'DATA'))).toBe(true);
     expect(isPermanentSmtpFailure(failure(550, 'RCPT TO', 'EENVELOPE'))).toBe(true);
+    // nodemailer reports a MAIL FROM refusal as EENVELOPE too: still the sender's problem.
+    expect(isPermanentSmtpFailure(failure(553, 'MAIL FROM', 'EENVELOPE'))).toBe(false);
+    const relayDenied = Object.assign(failure(554, 'RCPT TO', 'EENVELOPE'), {
+      response: '554 5.7.1 <x@example.com>: Relay access denied',
+    });
+    expect(isPermanentSmtpFailure(relayDenied)).toBe(false);
     // The sender's configuration: ops fix it, the email waits.
     expect(isPermanentSmtpFailure(failure(535, 'AUTH PLAIN'))).toBe(false);
     expect(isPermanentSmtpFailure(failure(550, 'MAIL FROM'))).toBe(false);
