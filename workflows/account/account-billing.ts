@@ -565,7 +565,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         const { ids } = await acts.recordNotifications({ accountId, notices: batch });
         state.outbox.splice(0, batch.length);
         state.unsent.push(...ids);
-        if (!sending) void sendNotifications();
+        startNotificationWork();
       }
     } finally {
       recording = false;
@@ -598,10 +598,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     }
   }
 
-  function notificationWork(): boolean {
-    return (state.outbox.length > 0 && !recording) || (state.unsent.length > 0 && !sending);
-  }
-
+  /** Starts whichever loop has work and is idle: from `send`, and for what a run was handed. */
   function startNotificationWork(): void {
     if (state.outbox.length > 0 && !recording) void recordNotifications();
     if (state.unsent.length > 0 && !sending) void sendNotifications();
@@ -926,9 +923,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     !requestRunning &&
     inbox.every((i) => i.kind === 'call');
   advanceToNow();
+  // Emails a previous run handed over; from here on `send` starts the loops.
+  startNotificationWork();
   for (;;) {
     if (pendingCloses.length > 0 && !closing) void runCloses();
-    startNotificationWork();
     if (wantsContinueAsNew() && readyToContinue()) {
       log.info('continuing as new', {
         accountId,
@@ -945,11 +943,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     }
     armTimer(nextLedgerEvent());
     await condition(
-      () =>
-        inbox.length > 0 ||
-        timerFired ||
-        notificationWork() ||
-        (wantsContinueAsNew() && readyToContinue()),
+      () => inbox.length > 0 || timerFired || (wantsContinueAsNew() && readyToContinue()),
     );
     const head = inbox[0];
     if (head?.kind === 'call') {
