@@ -1,10 +1,11 @@
 /**
  * Custom search attributes registered with the Temporal dev server at start (the dev stack and the
- * test harness both pass these as `--search-attribute name=type`). This is the one place to add
- * them: the account workflow's (account id, plan, status, usage percent, cycle end) go here when it
- * lands. The dev server's SQLite visibility store allows at most 3 Int, 3 Datetime and 10 Keyword
- * custom attributes.
+ * test harness both pass these as `--search-attribute name=type`; the compose stack and a
+ * production cluster register the same names with `temporal operator search-attribute create`).
+ * The keys themselves are defined beside the workflow that sets them.
  */
+import { accountSearchAttributeKeys } from '../../workflows/account/search-attributes.js';
+
 export type SearchAttributeType =
   'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
@@ -13,4 +14,11 @@ export interface SearchAttributeDefinition {
   readonly type: SearchAttributeType;
 }
 
-export const customSearchAttributes: readonly SearchAttributeDefinition[] = [];
+const cliTypes: Record<(typeof accountSearchAttributeKeys)[number]['type'], SearchAttributeType> = {
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DATETIME: 'Datetime',
+};
+
+export const customSearchAttributes: readonly SearchAttributeDefinition[] =
+  accountSearchAttributeKeys.map((key) => ({ name: key.name, type: cliTypes[key.type] }));
