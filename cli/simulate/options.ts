@@ -42,7 +42,8 @@ options:
                         (s, m, h, d), e.g. 90m or 48h; or max, as fast as the stack takes it
                         (default ${DEFAULT_SPEED}: a month in about 15 s)
   --calls-per-day <n>   the weekday calls a plan is sized for, 1 to 5000 (default 20); accounts
-                        call 0.5x to 1.4x that, much less at weekends
+                        call 0.5x to 1.4x that, much less at weekends; accounts x calls a day
+                        is at most 20000
   --seed <n>            seed of the generated traffic, 0 to 4294967295 (default 1)
   --json                print the summary as JSON on stdout (progress stays on stderr)
   -h, --help            show this help
@@ -75,6 +76,9 @@ function integerIn(text: string, min: number, max: number): number | undefined {
   const n = Number(text);
   return n >= min && n <= max ? n : undefined;
 }
+
+/** Weekday calls of all accounts together: the month is generated in memory before it is sent. */
+export const MAX_DAILY_CALLS = 20_000;
 
 /** The options that take a value, with what the value must be. */
 const VALUE_FLAGS: Readonly<Record<string, string>> = {
@@ -145,6 +149,14 @@ export function parseSimulateArgs(args: readonly string[]): ParsedArgs {
       }
     }
   }
+  if (options.accounts * options.callsPerDay > MAX_DAILY_CALLS) {
+    return {
+      kind: 'error',
+      message:
+        `--accounts times --calls-per-day is at most ${MAX_DAILY_CALLS} (about half a million ` +
+        `events a month); got ${options.accounts * options.callsPerDay}`,
+    };
+  }
   return { kind: 'run', options };
 }
 
@@ -153,12 +165,12 @@ function splitOnce(arg: string): [string, string | undefined] {
   return at < 0 ? [arg, undefined] : [arg.slice(0, at), arg.slice(at + 1)];
 }
 
-/** `48h`-style text of a speed, for messages. */
+/** How a speed reads in messages: `at 48h of calls a second`. */
 export function speedText(speed: Speed): string {
-  if (speed.kind === 'max') return 'as fast as the stack takes it';
+  if (speed.kind === 'max') return 'as fast as the stack takes them';
   const ms = speed.simMsPerSecond;
   for (const unit of ['h', 'm'] as const) {
-    if (ms % UNIT_MS[unit]! === 0) return `${ms / UNIT_MS[unit]!}${unit} of calls a second`;
+    if (ms % UNIT_MS[unit]! === 0) return `at ${ms / UNIT_MS[unit]!}${unit} of calls a second`;
   }
-  return `${ms / 1000}s of calls a second`;
+  return `at ${ms / 1000}s of calls a second`;
 }

@@ -77,6 +77,8 @@ const SIGNAL_CONCURRENCY = 8;
 const TICK_MS = 200;
 const POLL_MS = 500;
 const DAY_MS = 86_400_000;
+/** An average month. */
+const MONTH_MS = 30.44 * DAY_MS;
 const ALERT_KINDS = new Set(['threshold', 'exhausted', 'projection']);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -141,16 +143,13 @@ export function placeRun(
   now: EpochMs,
 ): { cycleEnd: EpochMs; trafficEnd: EpochMs } {
   const setupMs = 2_000 + 100 * options.accounts;
-  const monthMs = (options.days ?? 30.44) * DAY_MS;
+  const monthMs = options.days === null ? MONTH_MS : options.days * DAY_MS;
+  // At max: the month's calls, with room for resends, transfer legs and the busier accounts.
+  const events = options.accounts * callsPerMonth(options.callsPerDay) * (monthMs / MONTH_MS) * 1.4;
   const sendMs =
     options.speed.kind === 'paced'
       ? (monthMs * 1000) / options.speed.simMsPerSecond
-      : (options.accounts *
-          callsPerMonth(options.callsPerDay) *
-          1.4 *
-          (monthMs / (30.44 * DAY_MS)) *
-          1000) /
-        ASSUMED_MAX_RATE;
+      : (events * 1000) / ASSUMED_MAX_RATE;
   const cycleEnd = Math.ceil((now + setupMs + sendMs + END_MARGIN_MS) / 1000) * 1000;
   return { cycleEnd, trafficEnd: options.speed.kind === 'paced' ? cycleEnd - END_MARGIN_MS : now };
 }
@@ -401,7 +400,7 @@ export async function runSimulation(
     const signals = [...traffic.counts.values()].reduce((n, c) => n + c.signals, 0);
     say(
       `sending ${traffic.deliveries.length} events (${signals} by signal-with-start, the rest in ` +
-        `recordCalls batches) at ${speedText(options.speed)}; the cycles end at ` +
+        `recordCalls batches) ${speedText(options.speed)}; the cycles end at ` +
         `${formatInstant(cycleEnd).slice(11, 19)} UTC and close ${SIM_GRACE_SECONDS} s later`,
     );
     const began = Date.now();

@@ -10,7 +10,7 @@ describe('billing simulate options', () => {
   it('defaults to 3 accounts, the whole month, 48 simulated hours a second, seed 1', () => {
     expect(parseSimulateArgs([])).toEqual({ kind: 'run', options: DEFAULT_OPTIONS });
     expect(DEFAULT_OPTIONS).toMatchObject({ accounts: 3, days: null, seed: 1, json: false });
-    expect(speedText(DEFAULT_OPTIONS.speed)).toBe('48h of calls a second');
+    expect(speedText(DEFAULT_OPTIONS.speed)).toBe('at 48h of calls a second');
   });
 
   it('takes every option, as --name value or --name=value', () => {
@@ -62,6 +62,10 @@ describe('billing simulate options', () => {
       [['--accounts', '2', '--accounts', '3'], '--accounts given twice'],
       [['--acounts', '2'], "unknown option '--acounts'"],
       [['extra'], "unknown option 'extra'"],
+      [
+        ['--accounts', '500', '--calls-per-day', '41'],
+        '--accounts times --calls-per-day is at most 20000 (about half a million events a month); got 20500',
+      ],
     ];
     for (const [args, message] of cases) {
       const parsed = parseSimulateArgs(args);
