@@ -210,5 +210,6 @@ export function simulationScenario(input: ScenarioInput): Scenario {
       weekdayCalls: input.callsPerDay * usageShare,
     };
   });
-  return { plans: Object.values(plans), accounts };
+  const used = new Set(accounts.map((a) => a.planId));
+  return { plans: Object.values(plans).filter((p) => used.has(p.id)), accounts };
 }

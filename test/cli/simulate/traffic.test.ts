@@ -72,6 +72,8 @@ describe('the simulated month', () => {
     expect(cycleEnd % 1000).toBe(0);
     expect(trafficEnd).toBeLessThan(cycleEnd);
     expect(new Set(scenario.accounts.map((a) => a.timeZone)).size).toBe(3);
+    // Only the plans the accounts are on.
+    expect(scenario.plans.map((p) => p.id).sort()).toEqual(['clinic-t1', 'starter-t1']);
     for (const a of scenario.accounts) {
       expect(cycleEnd - a.createdAt).toBeGreaterThanOrEqual(28 * DAY - 3_600_000);
       expect(cycleEnd - a.createdAt).toBeLessThanOrEqual(31 * DAY + 3_600_000);
