@@ -2,9 +2,9 @@
  * A month of call traffic, as telephony webhooks deliver it: calls arrive with peaks in working
  * hours of the account's own time zone and dips at weekends; each is sent when it ends (a few
  * seconds later), about 2% are sent again with the same content (a retried webhook), about 1.5%
- * arrive late (after 5 to 40 later calls), a few transfers bring a child leg, and each account sends
- * a few bad events, one for each rejection code that a real sender can provoke. Pure and seeded:
- * the same input gives the same deliveries, in the order they are sent.
+ * arrive late (after 5 to 40 later calls), a few transfers bring a child leg, and the accounts
+ * between them send one bad event for each rejection code a real sender can provoke. Pure and
+ * seeded: the same input gives the same deliveries, in the order they are sent.
  */
 import { instantOfLocal, localDateTimeOf } from '../../billing/calendar.js';
 import type { RejectionCode } from '../../billing/call-event.js';
