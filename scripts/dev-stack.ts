@@ -177,7 +177,7 @@ async function main(argv: string[]): Promise<number> {
   if (simulation !== null && simulation.kind !== 'run') {
     const problem = simulation.kind === 'error' ? `--simulate: ${simulation.message}\n\n` : '';
     process.stderr.write(`[stack] ${problem}${SIMULATE_USAGE}`);
-    return 2;
+    return simulation.kind === 'help' ? 0 : 2;
   }
   let config: Config;
   try {
