@@ -15,9 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'check PostgreSQL, SMTP and Temporal, and run a workflow end to end through the worker',
     load: () => import('./commands/doctor.js'),
   },
-  demo: {
-    summary: 'run the demo (3 accounts, a few hundred calls, a cycle closing) on the running stack',
-    load: () => import('./commands/demo.js'),
+  simulate: {
+    summary:
+      'a month of calls for N accounts on the running stack, ending with a summary per account',
+    load: () => import('./commands/simulate.js'),
   },
   notifications: {
     summary: "list an account's emails from the outbox: delivered, waiting or refused, and why",

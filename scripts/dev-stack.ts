@@ -1,14 +1,16 @@
 /**
  * `npm start` / `npm run dev`: the whole local stack in one terminal. Starts the Temporal dev
  * server (SQLite under .data/, Web UI), PostgreSQL (DATABASE_URL, or an embedded server), Mailpit
- * and the worker; waits until each is healthy; prints where to look; with --demo runs the demo
- * (accounts on the account workflow, a cycle closing); then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
+ * and the worker; waits until each is healthy; prints where to look; with `--simulate [options]`
+ * runs `billing simulate` with those options (a month of calls, every first cycle closing); then
+ * keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
 import { describeDatabaseUrl } from '../db/connection.js';
+import { parseSimulateArgs, SIMULATE_USAGE } from '../cli/simulate/options.js';
 import { childEnvironment, type Config, ConfigError, loadConfig } from '../workers/config.js';
 import { postgresAnswers, startEmbeddedPostgres } from './stack/embedded-postgres.js';
 import { startMailpit } from './stack/mailpit.js';
@@ -170,7 +172,13 @@ async function stopAll(): Promise<void> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const demo = argv.includes('--demo');
+  const at = argv.indexOf('--simulate');
+  const simulation = at < 0 ? null : parseSimulateArgs(argv.slice(at + 1));
+  if (simulation !== null && simulation.kind !== 'run') {
+    const problem = simulation.kind === 'error' ? `--simulate: ${simulation.message}\n\n` : '';
+    process.stderr.write(`[stack] ${problem}${SIMULATE_USAGE}`);
+    return simulation.kind === 'help' ? 0 : 2;
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -198,16 +206,23 @@ async function main(argv: string[]): Promise<number> {
       await started.catch(() => undefined);
       return 130;
     }
-    if (demo) {
-      const { runDemo } = await import('../cli/demo/run-demo.js');
-      // A failed demo is reported, and the stack stays up to look into why.
-      const ran = runDemo(config, process.stdout).catch((error: unknown) =>
-        say(`the demo failed: ${(error as Error).message}`),
+    if (simulation !== null) {
+      const { runSimulation } = await import('../cli/simulate/run-simulation.js');
+      const { Progress } = await import('../cli/simulate/progress.js');
+      const { summaryText } = await import('../cli/simulate/report.js');
+      const progress = new Progress(process.stderr, process.stderr.isTTY === true && !config.ci);
+      // A failed simulation is reported, and the stack stays up to look into why.
+      const ran = runSimulation(config, simulation.options, { log: process.stdout, progress }).then(
+        ({ summary }) => process.stdout.write(summaryText(summary)),
+        (error: unknown) => {
+          progress.finish();
+          say(`the simulation failed: ${(error as Error).message}`);
+        },
       );
-      // Ctrl-C during the demo stops the stack at once; the demo's workflows stay in Temporal.
+      // Ctrl-C during the simulation stops the stack at once; its workflows stay in Temporal.
       const interrupted = await Promise.race([ran.then(() => null), signalled]);
       if (interrupted !== null) {
-        say(`${interrupted} during the demo: stopping`);
+        say(`${interrupted} during the simulation: stopping`);
         return 130;
       }
     }

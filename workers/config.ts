@@ -16,6 +16,8 @@ export type LogLevel = (typeof logLevels)[number];
 
 export interface Config {
   readonly logLevel: LogLevel;
+  /** Running under CI (`CI` set, not `false` or `0`): commands print plain lines, nothing redrawn. */
+  readonly ci: boolean;
   readonly temporal: {
     readonly address: string;
     readonly namespace: string;
@@ -158,6 +160,7 @@ const schema = z.object({
   PAYMENT_TEST_CONTROL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).optional(),
   TOOLS_DIR: z.string().min(1).optional(),
+  CI: z.string().optional(),
 });
 
 /** The local stack's link key: known to everyone, so never good outside a developer's machine. */
@@ -213,6 +216,7 @@ export function parseConfig(env: Env): Config {
   const dataDir = resolve(root, e.DATA_DIR ?? '.data');
   const config: Config = {
     logLevel: e.LOG_LEVEL,
+    ci: e.CI !== undefined && !['false', '0'].includes(e.CI.toLowerCase()),
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,

@@ -65,6 +65,15 @@ describe('parseConfig', () => {
     expect(parse).toThrow(new RegExp(`${name}: .*\\(got '${value.replace(/[.]/g, '\\.')}'\\)`));
   });
 
+  it('knows it runs under CI when CI is set to anything but false or 0', () => {
+    expect(parseConfig({}).ci).toBe(false);
+    expect(parseConfig({ CI: 'true' }).ci).toBe(true);
+    expect(parseConfig({ CI: '1' }).ci).toBe(true);
+    expect(parseConfig({ CI: 'false' }).ci).toBe(false);
+    expect(parseConfig({ CI: '0' }).ci).toBe(false);
+    expect(parseConfig({ CI: '' }).ci).toBe(false);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => parseConfig({ SMTP_PORT: 'x', MAILPIT_UI_PORT: '0' })).toThrow(
       /SMTP_PORT[\s\S]*MAILPIT_UI_PORT/,

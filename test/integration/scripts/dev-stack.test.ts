@@ -113,16 +113,34 @@ describe('the dev stack command', () => {
     expect(existsSync(join(env.DATA_DIR!, 'logs'))).toBe(false);
   });
 
-  it('starts every part, runs the demo, passes the doctor, and stops everything on SIGTERM', async () => {
+  it('starts every part, runs a short simulation, passes the doctor, and stops everything on SIGTERM', async () => {
     const env = await stackEnv();
     const dataDir = env.DATA_DIR!;
-    const stack = await startDevStack(env, ['--demo']);
+    // `npm start` runs `--simulate` with the defaults; a quicker month here.
+    const stack = await startDevStack(env, [
+      '--simulate',
+      '--speed',
+      '240h',
+      '--calls-per-day',
+      '5',
+    ]);
     const output = stack.output();
     expect(output).toContain(`Temporal Web UI  http://localhost:${env.TEMPORAL_UI_PORT}`);
     expect(output).toContain(`Mailpit inbox    http://localhost:${env.MAILPIT_UI_PORT}`);
-    expect(output).toMatch(/^acme-dental-[0-9a-f]{6} +Europe\/Berlin +starter-[0-9a-f]{6} /m);
-    expect(output).toMatch(/first cycle closed, invoice paid/);
-    expect(output).not.toContain('the demo failed');
+    expect(output).not.toContain('the simulation failed');
+    // It ends with the summary table and where to look.
+    expect(output).toMatch(/^account +plan +used \/ allowance +remaining +overage +charge /m);
+    expect(output).toMatch(/^acme-dental-[0-9a-f]{6} +starter-[0-9a-f]{6} +[\d.]+ \/ \d+ /m);
+    expect(output).toMatch(
+      new RegExp(
+        `^ +acme-dental-[0-9a-f]{6} +http://localhost:${env.TEMPORAL_UI_PORT}/namespaces/default/workflows/billing-acme-dental-`,
+        'm',
+      ),
+    );
+    expect(output).toContain(`Mailpit          http://localhost:${env.MAILPIT_UI_PORT}`);
+    expect(output.indexOf('Where to look:')).toBeLessThan(
+      output.indexOf('press Ctrl-C to stop everything'),
+    );
 
     // Its own Temporal dev server, Mailpit, PostgreSQL and worker, all under its data folder.
     const workerPid = Number(/worker pid (\d+)/.exec(output)?.[1]);

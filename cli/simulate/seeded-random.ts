@@ -1,6 +1,6 @@
 /**
- * mulberry32: a tiny seeded generator of 32-bit unsigned integers, so generated traffic (the demo,
- * backtests) is the same on every run without `Math.random`.
+ * mulberry32: a tiny seeded generator of 32-bit unsigned integers, so generated traffic (the
+ * simulation, backtests) is the same on every run without `Math.random`.
  */
 export function seededUint32(seed: number): () => number {
   let a = seed >>> 0;
