@@ -18,8 +18,16 @@ import { loadWorkflowBundle } from './workflow-bundle.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves.
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves. Its
+  // Prometheus exporter serves the SDK's metrics (polls, task latencies, failures) on /metrics.
+  const { metricsBindAddress } = config.worker;
+  Runtime.install({
+    logger,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(metricsBindAddress === null
+      ? {}
+      : { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } } }),
+  });
 
   if (config.links.secretIsDevDefault) {
     logger.warn(
@@ -50,6 +58,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       temporal: config.temporal.address,
       identity: config.worker.identity,
+      metrics: metricsBindAddress === null ? 'off' : `http://${metricsBindAddress}/metrics`,
     });
     try {
       await worker.run();
