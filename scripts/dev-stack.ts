@@ -33,6 +33,14 @@ function portClaims(config: Config): PortClaim[] {
     { port: config.smtp.port, purpose: 'Mailpit SMTP', variable: 'SMTP_PORT' },
     { port: config.smtp.inboxPort, purpose: 'Mailpit inbox', variable: 'MAILPIT_UI_PORT' },
   ];
+  const metrics = config.worker.metricsBindAddress;
+  if (metrics !== null) {
+    claims.push({
+      port: Number(metrics.slice(metrics.lastIndexOf(':') + 1)),
+      purpose: 'worker metrics',
+      variable: 'WORKER_METRICS_PORT',
+    });
+  }
   if (config.postgres.embedded) {
     claims.push({
       port: config.postgres.embeddedPort,

@@ -6,6 +6,7 @@
  * Every default runs the local stack (`npm start`): Temporal dev server on :7233 (UI :8233), an
  * embedded PostgreSQL on its own port, Mailpit on :1025 (inbox :8025).
  */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,11 @@ export interface Config {
     readonly shutdownGraceMs: number;
     /** A prebuilt workflow bundle (tests build one per run); null bundles at start. */
     readonly workflowBundlePath: string | null;
+    /**
+     * Where the SDK's Prometheus exporter serves `/metrics` (`ip:port`); null when disabled
+     * (WORKER_METRICS_PORT=0).
+     */
+    readonly metricsBindAddress: string | null;
   };
   readonly activities: {
     readonly startToCloseTimeoutMs: number;
@@ -145,6 +151,12 @@ const schema = z.object({
   STICKY_QUEUE_TIMEOUT_MS: millis(100).default(10_000),
   WORKER_SHUTDOWN_GRACE_MS: millis(0).default(10_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  // The SDK's exporter binds a socket address, so the host is an IP literal, not a name.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKER_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, 'expected an IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: millis(100).default(60_000),
   ACTIVITY_HEARTBEAT_TIMEOUT_MS: millis(100).default(20_000),
   DOCTOR_TIMEOUT_MS: millis(500).default(20_000),
@@ -249,6 +261,10 @@ export function parseConfig(env: Env): Config {
       stickyQueueTimeoutMs: e.STICKY_QUEUE_TIMEOUT_MS,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? resolve(root, e.WORKFLOW_BUNDLE_PATH) : null,
+      metricsBindAddress:
+        e.WORKER_METRICS_PORT === 0
+          ? null
+          : `${isIP(e.WORKER_METRICS_HOST) === 6 ? `[${e.WORKER_METRICS_HOST}]` : e.WORKER_METRICS_HOST}:${e.WORKER_METRICS_PORT}`,
     },
     activities: {
       startToCloseTimeoutMs: e.ACTIVITY_START_TO_CLOSE_TIMEOUT_MS,

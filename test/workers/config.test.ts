@@ -133,4 +133,19 @@ describe('parseConfig', () => {
       }),
     ).toThrow(/BILLING_LINK_SECRET: required/);
   });
+
+  it('serves worker metrics on 127.0.0.1:9464 unless moved, opened to all, or turned off', () => {
+    expect(parseConfig({}).worker.metricsBindAddress).toBe('127.0.0.1:9464');
+    expect(parseConfig({ WORKER_METRICS_PORT: '' }).worker.metricsBindAddress).toBe(
+      '127.0.0.1:9464',
+    );
+    const open = parseConfig({ WORKER_METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: '9100' });
+    expect(open.worker.metricsBindAddress).toBe('0.0.0.0:9100');
+    expect(parseConfig({ WORKER_METRICS_HOST: '::' }).worker.metricsBindAddress).toBe('[::]:9464');
+    expect(parseConfig({ WORKER_METRICS_PORT: '0' }).worker.metricsBindAddress).toBeNull();
+    expect(() => parseConfig({ WORKER_METRICS_HOST: 'localhost' })).toThrow(
+      /WORKER_METRICS_HOST: expected an IP address/,
+    );
+    expect(() => parseConfig({ WORKER_METRICS_PORT: '65536' })).toThrow(/WORKER_METRICS_PORT/);
+  });
 });

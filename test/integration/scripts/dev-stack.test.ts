@@ -26,8 +26,8 @@ function processesMentioning(text: string): number[] {
 }
 
 async function stackEnv(): Promise<Record<string, string | undefined>> {
-  const [temporal, ui, smtp, inbox, postgres] = await Promise.all(
-    Array.from({ length: 5 }, () => freePort()),
+  const [temporal, ui, smtp, inbox, postgres, metrics] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
   );
   return {
     TEMPORAL_PORT: String(temporal),
@@ -35,6 +35,7 @@ async function stackEnv(): Promise<Record<string, string | undefined>> {
     SMTP_PORT: String(smtp),
     MAILPIT_UI_PORT: String(inbox),
     EMBEDDED_POSTGRES_PORT: String(postgres),
+    WORKER_METRICS_PORT: String(metrics),
     DATA_DIR: join(inject('runDir'), `dev-stack-${randomBytes(3).toString('hex')}`),
     // The stack under test runs its own servers: none of the harness's.
     DATABASE_URL: undefined,
