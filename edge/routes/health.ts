@@ -9,6 +9,11 @@ import type { EdgeContext } from '../context.js';
 
 /** How long each dependency may take to answer a health check. */
 const CHECK_TIMEOUT_MS = 2_000;
+/**
+ * A last resort after the checks' own deadlines. Temporal's check ends by its gRPC deadline (so no
+ * retry of it is left pending when the connection closes); PostgreSQL's by its connect timeout.
+ */
+const GUARD_MS = CHECK_TIMEOUT_MS + 3_000;
 
 type DependencyState = { reachable: true } | { reachable: false; error: string };
 
@@ -18,10 +23,7 @@ async function check(probe: () => Promise<unknown>): Promise<DependencyState> {
     await Promise.race([
       probe(),
       new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)),
-          CHECK_TIMEOUT_MS,
-        );
+        timer = setTimeout(() => reject(new Error(`no answer within ${GUARD_MS} ms`)), GUARD_MS);
       }),
     ]);
     return { reachable: true };
