@@ -26,8 +26,8 @@ function processesMentioning(text: string): number[] {
 }
 
 async function stackEnv(): Promise<Record<string, string | undefined>> {
-  const [temporal, ui, smtp, inbox, postgres] = await Promise.all(
-    Array.from({ length: 5 }, () => freePort()),
+  const [temporal, ui, smtp, inbox, postgres, http] = await Promise.all(
+    Array.from({ length: 6 }, () => freePort()),
   );
   return {
     TEMPORAL_PORT: String(temporal),
@@ -35,6 +35,7 @@ async function stackEnv(): Promise<Record<string, string | undefined>> {
     SMTP_PORT: String(smtp),
     MAILPIT_UI_PORT: String(inbox),
     EMBEDDED_POSTGRES_PORT: String(postgres),
+    HTTP_PORT: String(http),
     DATA_DIR: join(inject('runDir'), `dev-stack-${randomBytes(3).toString('hex')}`),
     // The stack under test runs its own servers: none of the harness's.
     DATABASE_URL: undefined,
@@ -120,12 +121,18 @@ describe('the dev stack command', () => {
     const output = stack.output();
     expect(output).toContain(`Temporal Web UI  http://localhost:${env.TEMPORAL_UI_PORT}`);
     expect(output).toContain(`Mailpit inbox    http://localhost:${env.MAILPIT_UI_PORT}`);
+    expect(output).toContain(`HTTP edge        http://localhost:${env.HTTP_PORT} (POST`);
+    const health = await fetch(`http://localhost:${env.HTTP_PORT}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
     expect(output).toMatch(/^acme-dental-[0-9a-f]{6} +Europe\/Berlin +starter-[0-9a-f]{6} /m);
     expect(output).toMatch(/first cycle closed, invoice paid/);
     expect(output).not.toContain('the demo failed');
 
     // Its own Temporal dev server, Mailpit, PostgreSQL and worker, all under its data folder.
     const workerPid = Number(/worker pid (\d+)/.exec(output)?.[1]);
+    const edgePid = Number(/edge pid (\d+)/.exec(output)?.[1]);
+    expect(() => process.kill(edgePid, 0)).not.toThrow();
     expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(3);
     expect(processesMentioning(dataDir)).not.toContain(workerPid);
     expect(() => process.kill(workerPid, 0)).not.toThrow();
@@ -144,6 +151,7 @@ describe('the dev stack command', () => {
     // No orphans: every server and the worker are gone.
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(() => process.kill(workerPid, 0)).toThrow();
+    expect(() => process.kill(edgePid, 0)).toThrow();
   });
 
   it('comes up with WORKER_IDENTITY set, its worker polling under that identity', async () => {
