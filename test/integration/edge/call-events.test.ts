@@ -3,6 +3,8 @@
  * of the harness's Temporal server and PostgreSQL and a worker process (which one test stops).
  */
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,8 +15,13 @@ import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { generateApiKey } from '../../../edge/api-key.js';
 import { buildEdgeServer } from '../../../edge/server.js';
-import { runningProcesses } from '../../../scripts/stack/managed-process.js';
+import {
+  runningProcesses,
+  startProcess,
+  waitUntil,
+} from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
+import { childEnvironment } from '../../../workers/config.js';
 import { createLogger } from '../../../workers/logger.js';
 import {
   accountTestbed,
@@ -25,7 +32,12 @@ import {
   waitForUsage,
   type AccountTestbed,
 } from '../../harness/accounts.js';
-import { harnessConfig, startWorkerProcess, type WorkerProcess } from '../../harness/workers.js';
+import {
+  harnessConfig,
+  harnessEnv,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../../harness/workers.js';
 
 const UPDATE_TIMEOUT_MS = 3_000;
 const BODY_LIMIT = 65_536;
@@ -291,7 +303,7 @@ describe('POST /v1/call-events', () => {
     expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(refused.body).toMatchObject({ error: 'unavailable' });
     expect(waited).toBeGreaterThanOrEqual(UPDATE_TIMEOUT_MS - 100);
-    expect(waited).toBeLessThan(UPDATE_TIMEOUT_MS + 2_000);
+    expect(waited).toBeLessThan(UPDATE_TIMEOUT_MS + 4_000); // slack for a loaded machine
     // Nothing half-counted: the one call from before, the batch not at all (no worker ran it).
     expect(await countCalls(bed.database.db, acme.id)).toBe(1);
 
@@ -360,5 +372,38 @@ describe('GET /healthz', () => {
       await connection.close();
       await db.destroy();
     }
+  });
+});
+
+describe('the edge process (dist/edge/main.js)', () => {
+  it('serves on HTTP_HOST:HTTP_PORT and stops gracefully on SIGTERM', async () => {
+    const port = await freePort();
+    const child = startProcess({
+      name: 'edge',
+      command: process.execPath,
+      args: [
+        join(harnessConfig(bed.database, bed.taskQueue).paths.root, 'dist', 'edge', 'main.js'),
+      ],
+      logFile: join(inject('runDir'), 'logs', `edge-${port}.log`),
+      env: childEnvironment({
+        ...harnessEnv(bed.database, bed.taskQueue),
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(port),
+      }),
+    });
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
+      what: 'the edge process healthy',
+      timeoutMs: 30_000,
+      process: child,
+    });
+    const unauthorized = await fetch(`http://127.0.0.1:${port}/v1/call-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unauthorized.status).toBe(401);
+    child.child.kill('SIGTERM');
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(child.logTail()).toMatch(/INFO edge stopped/);
   });
 });
