@@ -1,4 +1,5 @@
-# The worker image: compiled TypeScript on Node 20. The worker bundles the workflow code at start.
+# The image of the worker and the HTTP edge (`node dist/edge/main.js`): compiled TypeScript on
+# Node 20. The worker bundles the workflow code at start.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -79,12 +79,13 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
       refused === 403
         ? {
             error: 'account_mismatch',
-            message: "an event is for another account than this API key's: nothing was recorded",
+            message:
+              "an event is for another account than this API key's and none is valid: none was counted",
             outcomes,
           }
         : {
             error: 'invalid_events',
-            message: 'no event in the request is valid: nothing was recorded',
+            message: 'no event in the request is valid: none was counted',
             outcomes,
           },
     );
