@@ -15,6 +15,7 @@ COPY workers ./workers
 COPY db ./db
 COPY client ./client
 COPY cli ./cli
+COPY edge ./edge
 COPY bench ./bench
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json

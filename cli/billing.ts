@@ -28,6 +28,11 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: 'render every customer email with sample data to HTML and text files',
     load: () => import('./commands/render-emails.js'),
   },
+  'api-keys': {
+    summary:
+      "create, list or revoke an account's API keys for the HTTP edge (POST /v1/call-events)",
+    load: () => import('./commands/api-keys.js'),
+  },
   migrate: {
     summary: 'bring the database (DATABASE_URL, or the embedded one) to the latest schema',
     load: () => import('./commands/migrate.js'),

@@ -32,6 +32,7 @@ function portClaims(config: Config): PortClaim[] {
     { port: config.temporal.uiPort, purpose: 'Temporal Web UI', variable: 'TEMPORAL_UI_PORT' },
     { port: config.smtp.port, purpose: 'Mailpit SMTP', variable: 'SMTP_PORT' },
     { port: config.smtp.inboxPort, purpose: 'Mailpit inbox', variable: 'MAILPIT_UI_PORT' },
+    { port: config.edge.port, purpose: 'HTTP edge', variable: 'HTTP_PORT' },
   ];
   const metrics = config.worker.metricsBindAddress;
   if (metrics !== null) {
@@ -149,7 +150,31 @@ async function startStack(config: Config): Promise<void> {
     return child;
   });
 
+  // After the worker, which migrates the database the edge reads its API keys from.
+  const edgeUrl = `http://localhost:${config.edge.port}`;
+  const edge = await timed('HTTP edge', async () => {
+    const child = startProcess({
+      name: 'edge',
+      command: process.execPath,
+      args: [fileURLToPath(new URL('../edge/main.js', import.meta.url))],
+      logFile: join(logs, 'edge.log'),
+      env: childEnvironment({
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalServer.address,
+      }),
+    });
+    await waitUntil(
+      async () => {
+        const response = await fetch(`${edgeUrl}/healthz`, { signal: AbortSignal.timeout(3_000) });
+        return response.ok;
+      },
+      { what: `the HTTP edge at ${edgeUrl}/healthz`, timeoutMs: 30_000, process: child },
+    );
+    return child;
+  });
+
   const rows = [
+    ['HTTP edge', `${edgeUrl} (POST /v1/call-events, /healthz, /metrics)`],
     ['Temporal Web UI', `${temporalServer.uiUrl ?? '(headless)'}`],
     ['Mailpit inbox', mail.inboxUrl],
     ['Temporal gRPC', temporalServer.address],
@@ -163,18 +188,22 @@ async function startStack(config: Config): Promise<void> {
   say('the stack is up:');
   for (const [label, value] of rows)
     process.stdout.write(`    ${label!.padEnd(width)}  ${value}\n`);
-  say(`worker pid ${worker.pid}; check everything with: npm run -s billing -- doctor`);
+  say(
+    `worker pid ${worker.pid}, edge pid ${edge.pid}; check everything with: npm run -s billing -- doctor`,
+  );
 }
 
-/** Stops every process this supervisor started: the worker first, so it can finish in-flight
- * tasks while Temporal, PostgreSQL and SMTP are still up, then the servers together. */
+/** Stops every process this supervisor started: the edge first (it answers what it holds), then
+ * the worker, so it can finish in-flight tasks while Temporal, PostgreSQL and SMTP are still up,
+ * then the servers together. */
 async function stopAll(): Promise<void> {
   const all = runningProcesses();
+  await Promise.all(all.filter((p) => p.name === 'edge').map((p) => p.stop('SIGTERM', 20_000)));
   await Promise.all(all.filter((p) => p.name === 'worker').map((p) => p.stop('SIGTERM', 20_000)));
   // PostgreSQL's SIGINT is its "fast" shutdown: disconnect clients, checkpoint, exit.
   await Promise.all(
     all
-      .filter((p) => p.name !== 'worker')
+      .filter((p) => p.name !== 'worker' && p.name !== 'edge')
       .map((p) => p.stop(p.name === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000)),
   );
 }

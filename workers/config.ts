@@ -87,6 +87,19 @@ export interface Config {
     readonly testControlPath: string | null;
   };
   readonly doctor: { readonly timeoutMs: number };
+  /** The HTTP edge (edge/main.ts): webhooks of call events in, the public contract out. */
+  readonly edge: {
+    readonly host: string;
+    readonly port: number;
+    /** Larger bodies get 413; kept under Temporal's 2 MB payload limit for one update. */
+    readonly bodyLimitBytes: number;
+    /** How long a request may wait for its events to be recorded before it is answered 503. */
+    readonly updateTimeoutMs: number;
+    /** recordCalls updates one account may have in flight (the server allows 10 per workflow). */
+    readonly updatesInFlightPerAccount: number;
+    /** Requests of one account waiting for a slot; beyond this they are answered 429. */
+    readonly queuedPerAccount: number;
+  };
   readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
 }
 
@@ -160,6 +173,14 @@ const schema = z.object({
   ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: millis(100).default(60_000),
   ACTIVITY_HEARTBEAT_TIMEOUT_MS: millis(100).default(20_000),
   DOCTOR_TIMEOUT_MS: millis(500).default(20_000),
+  HTTP_PORT: port.default(3000),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  // 1 MiB holds 500 typical events (~250 bytes each) many times over; an update's JSON is never
+  // larger than the body it came from, and Temporal refuses payloads over 2 MB.
+  EDGE_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(1_572_864).default(1_048_576),
+  EDGE_UPDATE_TIMEOUT_MS: millis(100).default(10_000),
+  EDGE_UPDATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10).default(4),
+  EDGE_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(100),
   // Temporal's hard limit is 51,200 events; it suggests continue-as-new from 4,096 (or 4 MB).
   // Short runs keep the replay after a worker restart or cache eviction short (a busy account
   // reaches 2,000 events in about 10 s at 100 calls/s).
@@ -282,6 +303,14 @@ export function parseConfig(env: Env): Config {
       testControlPath: e.PAYMENT_TEST_CONTROL ? resolve(root, e.PAYMENT_TEST_CONTROL) : null,
     },
     doctor: { timeoutMs: e.DOCTOR_TIMEOUT_MS },
+    edge: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimitBytes: e.EDGE_BODY_LIMIT_BYTES,
+      updateTimeoutMs: e.EDGE_UPDATE_TIMEOUT_MS,
+      updatesInFlightPerAccount: e.EDGE_UPDATES_IN_FLIGHT,
+      queuedPerAccount: e.EDGE_QUEUE_PER_ACCOUNT,
+    },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },
   };
   return deepFreeze(config);

@@ -148,4 +148,32 @@ describe('parseConfig', () => {
     );
     expect(() => parseConfig({ WORKER_METRICS_PORT: '65536' })).toThrow(/WORKER_METRICS_PORT/);
   });
+
+  it('configures the HTTP edge: local defaults, and limits inside what Temporal takes', () => {
+    expect(parseConfig({}).edge).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimitBytes: 1_048_576,
+      updateTimeoutMs: 10_000,
+      updatesInFlightPerAccount: 4,
+      queuedPerAccount: 100,
+    });
+    const set = parseConfig({
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: '8080',
+      EDGE_UPDATE_TIMEOUT_MS: '2500',
+      EDGE_UPDATES_IN_FLIGHT: '10',
+    }).edge;
+    expect(set).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      updateTimeoutMs: 2500,
+      updatesInFlightPerAccount: 10,
+    });
+    // Temporal takes at most 10 updates in flight per workflow and 2 MB per payload.
+    expect(() => parseConfig({ EDGE_UPDATES_IN_FLIGHT: '11' })).toThrow(/EDGE_UPDATES_IN_FLIGHT/);
+    expect(() => parseConfig({ EDGE_BODY_LIMIT_BYTES: '2097152' })).toThrow(
+      /EDGE_BODY_LIMIT_BYTES/,
+    );
+  });
 });
