@@ -58,7 +58,13 @@ async function main(): Promise<void> {
       connectWorker(config),
       loadWorkflowBundle(config.worker.workflowBundlePath),
     ]);
-    await assertSearchAttributesRegistered(connection, config.temporal.namespace);
+    await assertSearchAttributesRegistered(connection, config.temporal.namespace, () => {
+      logger.warn(
+        "this identity may not list the namespace's search attributes: make sure the account " +
+          "workflow's are registered (docs/operations.md), or every account's workflow tasks fail",
+        { namespace: config.temporal.namespace },
+      );
+    });
     const worker = await createBillingWorker({
       connection,
       config,
