@@ -17,7 +17,7 @@ import { BillingClient } from '../../client/billing-client.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
-import { countCalls, countOutcomes, listRejections } from '../../db/repositories/calls.js';
+import { countCalls, countOutcomes, countRejections } from '../../db/repositories/calls.js';
 import { listInvoices } from '../../db/repositories/invoices.js';
 import { listNotifications } from '../../db/repositories/notifications.js';
 import type { Database, NotificationRow } from '../../db/schema.js';
@@ -333,7 +333,7 @@ async function summarize(
     calls: {
       accepted: await countCalls(db, account.id),
       duplicate: outcomes.duplicate,
-      rejected: (await listRejections(db, account.id, 1_000_000)).length,
+      rejected: await countRejections(db, account.id),
     },
     billingEmail: account.billingEmail,
     workflowUrl,

@@ -138,24 +138,31 @@ export async function listRejections(
     .execute();
 }
 
+export async function countRejections(db: Db, accountId: string): Promise<number> {
+  const row = await db
+    .selectFrom('rejected_events')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('account_id', '=', accountId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * How many events the account's ingest batches answered with each outcome, from the outcomes each
- * batch stored (the only record of a duplicate: it adds no row).
+ * batch stored (the only record of a duplicate: it adds no row). Counted by PostgreSQL.
  */
 export async function countOutcomes(
   db: Db,
   accountId: string,
 ): Promise<{ accepted: number; duplicate: number; rejected: number }> {
-  const rows = await db
-    .selectFrom('ingest_batches')
-    .select('outcomes')
-    .where('account_id', '=', accountId)
-    .execute();
+  const { rows } = await sql<{ outcome: string; n: string }>`
+    select o.value ->> 'outcome' as outcome, count(*) as n
+    from ingest_batches b, jsonb_array_elements(b.outcomes::jsonb) o
+    where b.account_id = ${accountId}
+    group by 1`.execute(db);
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };
-  for (const row of rows) {
-    for (const { outcome } of JSON.parse(row.outcomes) as { outcome: keyof typeof counts }[]) {
-      counts[outcome] += 1;
-    }
+  for (const { outcome, n } of rows) {
+    if (outcome in counts) counts[outcome as keyof typeof counts] = Number(n);
   }
   return counts;
 }
