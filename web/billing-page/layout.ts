@@ -24,6 +24,7 @@ dl.figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr))
 dl.figures div{border:1px solid ${colour.border};border-radius:6px;padding:8px 12px}
 dl.figures dt{font-size:.875rem;color:${colour.muted}}
 dl.figures dd{margin:0;font-size:1.25rem;font-weight:600;color:${colour.text}}
+dl.figures dd.long{font-size:1rem}
 dl.figures dd small{display:block;font-size:.8rem;font-weight:normal;color:${colour.muted}}
 table{width:100%;border-collapse:collapse;font-size:.95rem}
 th,td{padding:6px 8px;border-bottom:1px solid ${colour.border};text-align:left;vertical-align:top}

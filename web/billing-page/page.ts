@@ -59,8 +59,8 @@ export interface BillingPageInput {
   form: PurchaseFormState;
   /** The URL path of the account's page, e.g. `/billing/acme`. */
   basePath: string;
-  /** Largest purchase the form accepts, in credits (shown as a hint). */
-  maxPurchaseCredits: string;
+  /** Largest purchase the form accepts (shown as a hint). */
+  maxPurchaseMillicredits: string;
 }
 
 const TREND_WORDS = {
@@ -78,9 +78,11 @@ const INVOICE_STATUS = {
 } as const;
 
 function figure(label: string, value: string, detail?: string, key?: string): string {
+  // A sentence rather than a number (the peak days) reads better at body size.
+  const long = value.length > 24 ? ' class="long"' : '';
   return (
     `<div${key ? ` data-figure="${escapeHtml(key)}"` : ''}><dt>${escapeHtml(label)}</dt>` +
-    `<dd>${escapeHtml(value)}${detail ? `<small>${escapeHtml(detail)}</small>` : ''}</dd></div>`
+    `<dd${long}>${escapeHtml(value)}${detail ? `<small>${escapeHtml(detail)}</small>` : ''}</dd></div>`
   );
 }
 
@@ -279,7 +281,7 @@ function purchaseFormHtml(input: BillingPageInput): string {
     hiddenCsrf(input.csrfToken) +
     `<input type="hidden" name="purchaseId" value="${escapeHtml(input.purchaseId)}">` +
     '<label for="credits">Credits to buy' +
-    `<span class="hint" id="credits-hint">A number such as 100 or 12.5, at most ${escapeHtml(input.maxPurchaseCredits)}. ` +
+    `<span class="hint" id="credits-hint">A number such as 100 or 12.5, at most ${escapeHtml(formatCreditNumber(input.maxPurchaseMillicredits))}. ` +
     'Credits are added to this cycle at once.</span></label>' +
     (error ? `<p class="error" id="credits-error">${escapeHtml(error)}</p>` : '') +
     `<input type="text" id="credits" name="credits" inputmode="decimal" autocomplete="off" required ` +

@@ -17,7 +17,8 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Mailer } from '../../activities/mailer.js';
 import { parsePlan } from '../../billing/plan.js';
-import { formatCredits, parseCredits } from '../../billing/units.js';
+import { parseCredits } from '../../billing/units.js';
+import { formatCreditNumber } from '../../emails/format.js';
 import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
 import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';
@@ -279,7 +280,7 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
       notice: extras.notice,
       form: extras.form,
       basePath: accountPath(session.accountId),
-      maxPurchaseCredits: formatCredits(maxPurchase),
+      maxPurchaseMillicredits: maxPurchase.toString(),
     });
     return html(reply, extras.status ?? 200, body);
   }
@@ -351,7 +352,7 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
     }
     if (millicredits === 0n) return again('Enter more than 0 credits.');
     if (millicredits > maxPurchase) {
-      return again(`Enter at most ${formatCredits(maxPurchase)} credits at a time.`);
+      return again(`Enter at most ${formatCreditNumber(maxPurchase)} credits at a time.`);
     }
     try {
       await options.billing.purchaseCredits(session.accountId, { purchaseId, credits, recurring });

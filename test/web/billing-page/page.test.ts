@@ -18,7 +18,7 @@ function input(overrides: Partial<BillingPageInput> = {}): BillingPageInput {
     notice: null,
     form: { credits: '', recurring: false, error: null },
     basePath: '/billing/acme%20%3Ceu%3E',
-    maxPurchaseCredits: '1000000',
+    maxPurchaseMillicredits: '1000000000',
     ...overrides,
   };
 }
@@ -90,6 +90,7 @@ describe('the billing page', () => {
       expect(form).toContain('<input type="hidden" name="csrf" value="csrf-token-of-the-session">');
     }
     expect(forms[0]).toContain('<input type="hidden" name="purchaseId" value="web-purchase-1">');
+    expect(forms[0]).toContain('at most 1,000,000.');
     expect(html).not.toMatch(/<script|onclick|javascript:/i);
   });
 
