@@ -135,7 +135,7 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
   app.addContentTypeParser(
     FORM_CONTENT_TYPE,
     { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
-    (_request, body, done) => done(null, parseForm(body as string)),
+    (_request, body, parsed) => parsed(null, parseForm(body as string)),
   );
 
   app.addHook('onSend', async (_request, reply) => {
@@ -179,9 +179,15 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
     return session;
   }
 
+  /** The posted fields that are strings (a JSON body, which no form of ours sends, may hold more). */
   function formOf(request: FastifyRequest): FormFields {
     const body = request.body;
-    return typeof body === 'object' && body !== null ? (body as FormFields) : {};
+    if (typeof body !== 'object' || body === null) return {};
+    return Object.fromEntries(
+      Object.entries(body).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
   }
 
   /** A session for the account whose form carries its CSRF token, else null (refusal sent). */
