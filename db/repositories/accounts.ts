@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AccountRow, Database, NewAccountRow } from '../schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -33,4 +33,18 @@ export async function updateBillingEmails(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Ids of the accounts that list `email` among their billing contacts, ascending. The domain is
+ * compared without case (as stored, see client/contacts.ts); the name part exactly.
+ */
+export async function findAccountIdsByBillingEmail(db: Db, email: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('accounts')
+    .select('id')
+    .where(sql<boolean>`${email} = any(billing_emails)`)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
 }

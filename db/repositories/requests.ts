@@ -69,3 +69,14 @@ export async function listRequests(db: Db, accountId: string): Promise<AccountRe
     .orderBy('recorded_at')
     .execute();
 }
+
+/** One request by its key, or undefined when the id was never used for this account and kind. */
+export async function findRequest(db: Db, key: RequestKey): Promise<AccountRequestRow | undefined> {
+  return db
+    .selectFrom('account_requests')
+    .selectAll()
+    .where('account_id', '=', key.accountId)
+    .where('kind', '=', key.kind)
+    .where('request_id', '=', key.requestId)
+    .executeTakeFirst();
+}

@@ -3,46 +3,20 @@
  * Screenshots go to screenshots/emails/ (git-ignored); axe-core must report no violations for
  * any kind. Skipped with a message only when chromium is absent outside CI.
  */
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { delimiter, dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AxeResults } from 'axe-core';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationKind } from '../../emails/content.js';
 import { formatCreditNumber, formatLocalDay } from '../../emails/format.js';
 import { renderEmail } from '../../emails/render.js';
 import { emailSamples, sampleFor } from '../../emails/samples.js';
+import { axeViolations, launchChromium, skipWithoutChromium } from '../harness/browser.js';
 
-declare const axe: { run(): Promise<AxeResults> };
-
-const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const screenshots = join(root, 'screenshots', 'emails');
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const executablePath = onPath('chromium');
-const inCi = Boolean(process.env.CI);
-if (executablePath === undefined && !inCi) {
-  console.warn(
-    'statement-browser.test.ts: SKIPPED, no `chromium` on PATH (apt-get install chromium); ' +
-      'it is required when CI is set',
-  );
-}
+const skip = skipWithoutChromium('statement-browser.test.ts');
 
 let browser: Browser;
 
@@ -57,34 +31,10 @@ async function open(kind: NotificationKind, width = 720): Promise<Page> {
   return page;
 }
 
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const results = await page.evaluate(() => axe.run());
-  return results.violations.map(
-    (v) =>
-      `${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n` +
-      v.nodes
-        .map((n) => `    ${n.target.join(' ')}: ${n.html}\n      ${n.failureSummary ?? ''}`)
-        .join('\n'),
-  );
-}
-
-describe.skipIf(executablePath === undefined && !inCi)('emails in headless Chromium', () => {
+describe.skipIf(skip)('emails in headless Chromium', () => {
   beforeAll(async () => {
-    if (executablePath === undefined) throw new Error('chromium is required in CI, not on PATH');
     mkdirSync(screenshots, { recursive: true });
-    browser = await chromium.launch({
-      executablePath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

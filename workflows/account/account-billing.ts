@@ -396,6 +396,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       unpaidInvoices: state.unpaidInvoices,
       pendingEvents: inbox.length + inFlightEvents,
       insights: insightsOf(view, view.now),
+      recurringPurchases: view.recurring.map((g) => ({
+        purchaseId: g.purchaseId,
+        millicredits: g.millicredits,
+      })),
     };
   });
 

@@ -140,5 +140,16 @@ export interface UsageReply {
   pendingEvents: number;
   /** Daily usage, average, peak days, trend, projection and an upgrade suggestion. */
   insights: Insights;
+  /**
+   * Recurring purchases not cancelled, in the order bought: each is granted again at every cycle
+   * start until `cancelPurchase` names it.
+   */
+  recurringPurchases: RecurringPurchaseView[];
+}
+
+export interface RecurringPurchaseView {
+  purchaseId: string;
+  /** Credits granted at each cycle start. */
+  millicredits: string;
 }
 export const usage = defineQuery<UsageReply>('usage');

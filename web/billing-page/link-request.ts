@@ -1,0 +1,102 @@
+/**
+ * "Email me a new link": the email that carries a fresh signed link, its idempotency key, and a
+ * per-address rate limit. Pure apart from the HMAC (web/signed-link.ts).
+ */
+import { messageIdOf } from '../../activities/mailer.js';
+import type { EmailContext, RenderedEmail } from '../../emails/content.js';
+import { renderDocument } from '../../emails/layout.js';
+import { formatInstant } from '../../billing/units.js';
+import { signBillingLink } from '../signed-link.js';
+
+/** Requests within one bucket get the same link and the same Message-ID. */
+export const LINK_REQUEST_BUCKET_MS = 15 * 60_000;
+
+export interface LinkEmail extends RenderedEmail {
+  messageId: string;
+  url: string;
+  expiresAt: number;
+}
+
+/**
+ * The email that sends `accountId`'s billing link to `email`, requested at `now`. The link expires
+ * `ttlSeconds` after the start of the request's time bucket, and the Message-ID names the account,
+ * the address and the bucket: a repeated request (a double click, a retry) sends the same message,
+ * which receivers drop as a copy.
+ */
+export function linkRequestEmail(options: {
+  accountId: string;
+  email: string;
+  timeZone: string;
+  now: number;
+  links: { secret: string; ttlSeconds: number; publicBaseUrl: string };
+  messageIdDomain: string;
+}): LinkEmail {
+  const bucket = Math.floor(options.now / LINK_REQUEST_BUCKET_MS);
+  const expiresAt = bucket * LINK_REQUEST_BUCKET_MS + options.links.ttlSeconds * 1000;
+  const url = signBillingLink({
+    baseUrl: options.links.publicBaseUrl,
+    accountId: options.accountId,
+    expiresAt,
+    secret: options.links.secret,
+  });
+  const ctx: EmailContext = {
+    accountId: options.accountId,
+    timeZone: options.timeZone,
+    billingUrl: url,
+    billingUrlExpiresAt: formatInstant(Math.floor(expiresAt / 1000) * 1000),
+  };
+  const rendered = renderDocument(
+    {
+      subject: `Your billing page link for account ${options.accountId}`,
+      summary:
+        'Someone, hopefully you, asked for a new link to this account’s billing page. If it was ' +
+        'not you, you can ignore this email: the link only opens the page for whoever holds it.',
+      sections: [],
+      action: 'Open your billing page',
+    },
+    ctx,
+  );
+  return {
+    ...rendered,
+    messageId: messageIdOf(
+      ['billing-link', options.accountId, options.email, String(bucket)],
+      options.messageIdDomain,
+    ),
+    url,
+    expiresAt,
+  };
+}
+
+/**
+ * At most `limit` link emails per address in any `windowMs`: a form anyone can post must not make
+ * us flood a mailbox. Kept in memory (per edge process); the bound per address is what matters.
+ */
+export class LinkRequestLimiter {
+  private readonly sent = new Map<string, number[]>();
+
+  constructor(
+    private readonly limit = 3,
+    private readonly windowMs = 60 * 60_000,
+    private readonly maxAddresses = 10_000,
+  ) {}
+
+  /** Records a send to `address` at `now` and says whether it is allowed. */
+  allow(address: string, now: number): boolean {
+    const key = address.toLowerCase();
+    const recent = (this.sent.get(key) ?? []).filter((at) => now - at < this.windowMs);
+    if (recent.length >= this.limit) {
+      this.sent.set(key, recent);
+      return false;
+    }
+    recent.push(now);
+    this.sent.delete(key);
+    this.sent.set(key, recent);
+    // Oldest-first eviction keeps memory bounded under a flood of distinct addresses.
+    while (this.sent.size > this.maxAddresses) {
+      const oldest = this.sent.keys().next().value;
+      if (oldest === undefined) break;
+      this.sent.delete(oldest);
+    }
+    return true;
+  }
+}
