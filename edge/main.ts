@@ -1,13 +1,16 @@
 /**
- * The HTTP edge process: listens on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM, then stops taking
+ * The HTTP edge process: the call-event webhook, /healthz and /metrics (edge/server.ts) and the
+ * customer billing page (web/billing-page/), on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM, then stops taking
  * requests, answers those in flight (each within EDGE_UPDATE_TIMEOUT_MS) and closes its Temporal
  * connection and database pool. It starts even when Temporal or PostgreSQL is down (its /healthz
  * says so) and does not migrate the database: the worker does.
  */
 import { Client, Connection } from '@temporalio/client';
+import { createSmtpMailer } from '../activities/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
 import { createDb } from '../db/connection.js';
 import { loadConfig } from '../workers/config.js';
+import { billingPagePlugin } from '../web/billing-page/plugin.js';
 import { createLogger } from '../workers/logger.js';
 import { buildEdgeServer } from './server.js';
 
@@ -19,7 +22,15 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ address: config.temporal.address });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const billing = new BillingClient({ temporal, db, taskQueue: config.temporal.taskQueue });
+  const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
   const app = await buildEdgeServer({ billing, db, config: config.edge, logger });
+  await app.register(billingPagePlugin, {
+    billing,
+    db,
+    links: config.links,
+    mailer,
+    messageIdDomain: config.smtp.messageIdDomain,
+  });
 
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
@@ -36,6 +47,7 @@ async function main(): Promise<void> {
   try {
     await app.close();
   } finally {
+    mailer.close();
     await connection.close();
     await db.destroy();
   }

@@ -33,6 +33,8 @@ export interface AccountSummary {
   };
   readonly billingEmail: string;
   readonly workflowUrl: string;
+  /** A signed link to the account's billing page (the one its emails carry). */
+  readonly billingPageUrl: string;
 }
 
 export interface SimulationSummary {
@@ -124,6 +126,9 @@ export function summaryText(summary: SimulationSummary): string {
   const width = Math.max(...summary.accounts.map((a) => a.accountId.length));
   for (const a of summary.accounts)
     lines.push(`    ${a.accountId.padEnd(width)}  ${a.workflowUrl}`);
+  lines.push('  Billing pages    (what each customer sees; signed links, as the emails carry)');
+  for (const a of summary.accounts)
+    lines.push(`    ${a.accountId.padEnd(width)}  ${a.billingPageUrl}`);
   lines.push(
     `  Mailpit          ${summary.links.mailpit}  (alerts and statements, to ` +
       `billing+${summary.suffix}@<account>.example)`,

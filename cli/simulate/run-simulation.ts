@@ -17,6 +17,7 @@ import { BillingClient } from '../../client/billing-client.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
+import { signBillingLink } from '../../web/signed-link.js';
 import { countCalls, countOutcomes, countRejections } from '../../db/repositories/calls.js';
 import { listInvoices } from '../../db/repositories/invoices.js';
 import { listNotifications } from '../../db/repositories/notifications.js';
@@ -303,7 +304,7 @@ async function summarize(
   account: SimAccount,
   usage: UsageReply,
   emails: readonly NotificationRow[],
-  workflowUrl: string,
+  urls: Pick<AccountSummary, 'workflowUrl' | 'billingPageUrl'>,
 ): Promise<AccountSummary> {
   const cycle = firstClosedCycle(usage)!;
   const invoice = (await listInvoices(db, account.id)).find(
@@ -336,7 +337,7 @@ async function summarize(
       rejected: await countRejections(db, account.id),
     },
     billingEmail: account.billingEmail,
-    workflowUrl,
+    ...urls,
   };
 }
 
@@ -431,7 +432,15 @@ export async function runSimulation(
     const accounts: AccountSummary[] = [];
     for (const a of scenario.accounts) {
       accounts.push(
-        await summarize(db, a, usages.get(a.id)!, emails.rows.get(a.id)!, uiUrlOf(a.id)),
+        await summarize(db, a, usages.get(a.id)!, emails.rows.get(a.id)!, {
+          workflowUrl: uiUrlOf(a.id),
+          billingPageUrl: signBillingLink({
+            baseUrl: config.links.publicBaseUrl,
+            accountId: a.id,
+            expiresAt: Date.now() + config.links.ttlSeconds * 1000,
+            secret: config.links.secret,
+          }),
+        }),
       );
     }
     const summary: SimulationSummary = {

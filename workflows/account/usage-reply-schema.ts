@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { parseInstant } from '../../billing/units.js';
-import type { UsageReply } from './messages.js';
+import { REQUEST_ID_RE, type UsageReply } from './messages.js';
 
 /** An instant as replies write it: UTC with milliseconds, a real date and time. */
 const UTC_MS_RE =
@@ -125,4 +125,7 @@ export const usageReplySchema = z.strictObject({
   unpaidInvoices: z.array(invoice),
   pendingEvents: count,
   insights,
+  recurringPurchases: z.array(
+    z.strictObject({ purchaseId: z.string().regex(REQUEST_ID_RE), millicredits: amount }),
+  ),
 }) satisfies z.ZodType<UsageReply>;

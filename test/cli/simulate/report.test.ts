@@ -28,6 +28,7 @@ const over: AccountSummary = {
   calls: { accepted: 606, duplicate: 9, rejected: 4 },
   billingEmail: 'billing+abc123@acme-dental.example',
   workflowUrl: 'http://localhost:8233/namespaces/default/workflows/billing-acme-dental-abc123',
+  billingPageUrl: 'http://localhost:3000/billing/acme-dental-abc123?expires=1900000000&sig=x',
 };
 const under: AccountSummary = {
   ...over,
@@ -42,6 +43,7 @@ const under: AccountSummary = {
   alertsFired: [],
   alertEmailsSent: 0,
   workflowUrl: 'http://localhost:8233/namespaces/default/workflows/billing-city-clinic-abc123',
+  billingPageUrl: 'http://localhost:3000/billing/city-clinic-abc123?expires=1900000000&sig=y',
 };
 const summary: SimulationSummary = {
   suffix: 'abc123',
@@ -81,6 +83,9 @@ describe('the simulation summary', () => {
     expect(lines[header + 1]!.length).toBe(lines[header]!.length);
     expect(text).toContain(
       '    acme-dental-abc123  http://localhost:8233/namespaces/default/workflows/billing-acme-dental-abc123',
+    );
+    expect(text).toContain(
+      '    acme-dental-abc123  http://localhost:3000/billing/acme-dental-abc123?expires=1900000000&sig=x',
     );
     expect(text).toContain('  Mailpit          http://localhost:8025');
     expect(text).toContain('billing+abc123@<account>.example');

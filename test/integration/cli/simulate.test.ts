@@ -12,6 +12,7 @@ import {
   summaryText,
 } from '../../../cli/simulate/report.js';
 import { runSimulation } from '../../../cli/simulate/run-simulation.js';
+import { verifyBillingLink } from '../../../web/signed-link.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { accountTestbed, previewOfRecorded, type AccountTestbed } from '../../harness/accounts.js';
 import { runBilling } from '../../harness/cli.js';
@@ -142,6 +143,22 @@ describe('billing simulate', () => {
           expect(text).toContain(
             `${config.temporal.uiUrl}/namespaces/default/workflows/billing-${id}`,
           );
+          // The account's billing page link opens that account's page, as its emails' do.
+          const link = new URL(
+            run.summary.accounts.find((a) => a.accountId === id)!.billingPageUrl,
+          );
+          expect(text).toContain(link.href);
+          expect(
+            verifyBillingLink(
+              {
+                accountId: decodeURIComponent(link.pathname.replace('/billing/', '')),
+                expires: link.searchParams.get('expires') ?? undefined,
+                sig: link.searchParams.get('sig') ?? undefined,
+              },
+              config.links.secret,
+              Date.now(),
+            ),
+          ).toMatchObject({ ok: true, accountId: id });
         }
 
         // The story: one account charged for overage, one near a threshold, all got alerts.
