@@ -22,6 +22,7 @@ import { findPlan, insertPlanOnce } from '../db/repositories/plans.js';
 import type { AccountRow, Database } from '../db/schema.js';
 import { billingEmailsSchema } from './contacts.js';
 import type { accountBilling } from '../workflows/account/account-billing.js';
+import { accountIdKey } from '../workflows/account/search-attributes.js';
 import {
   ACCOUNT_ID_RE,
   ACCOUNT_WORKFLOW_TYPE,
@@ -102,6 +103,24 @@ async function retryWhileUnavailable<T>(send: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * attempt)));
     }
   }
+}
+
+/**
+ * What every start of an account's workflow carries, whoever starts it: its id, queue and
+ * argument, the account id as a search attribute (findable before its first task runs), and the
+ * summary and details the Temporal Web UI shows for the run.
+ */
+function accountStartOptions(accountId: string, taskQueue: string) {
+  return {
+    workflowId: accountWorkflowId(accountId),
+    taskQueue,
+    args: [{ accountId }] as [{ accountId: string }],
+    typedSearchAttributes: [{ key: accountIdKey, value: accountId }],
+    staticSummary: `Billing of account ${accountId}`,
+    staticDetails:
+      `Call events: signal \`callCompleted\`, update \`recordCalls\`. Figures: query \`usage\` ` +
+      `(or \`billing accounts show ${accountId}\`). Current details below show the open cycle.`,
+  };
 }
 
 export const createAccountSchema = z.object({
@@ -204,12 +223,7 @@ export class BillingClient {
     for (let attempt = 0; attempt < 3; attempt++) {
       const handle = await this.temporal.workflow.start<typeof accountBilling>(
         ACCOUNT_WORKFLOW_TYPE,
-        {
-          workflowId: accountWorkflowId(a.id),
-          taskQueue: this.taskQueue,
-          args: [{ accountId: a.id }],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-        },
+        { ...accountStartOptions(a.id, this.taskQueue), workflowIdConflictPolicy: 'USE_EXISTING' },
       );
       const { status } = await handle.describe();
       if (status.name === 'RUNNING' || status.name === 'CONTINUED_AS_NEW') break;
@@ -238,9 +252,7 @@ export class BillingClient {
     await this.temporal.workflow.signalWithStart<typeof accountBilling, [unknown]>(
       ACCOUNT_WORKFLOW_TYPE,
       {
-        workflowId: accountWorkflowId(accountId),
-        taskQueue: this.taskQueue,
-        args: [{ accountId }],
+        ...accountStartOptions(accountId, this.taskQueue),
         signal: callCompleted,
         signalArgs: [event],
       },
@@ -254,9 +266,7 @@ export class BillingClient {
 
   private async recordCallsOnce(accountId: string, events: unknown[]): Promise<RecordCallsResult> {
     const start = new WithStartWorkflowOperation<typeof accountBilling>(ACCOUNT_WORKFLOW_TYPE, {
-      workflowId: accountWorkflowId(accountId),
-      taskQueue: this.taskQueue,
-      args: [{ accountId }],
+      ...accountStartOptions(accountId, this.taskQueue),
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     return unwrapUpdate(() =>

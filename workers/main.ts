@@ -11,6 +11,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { loadConfig } from './config.js';
 import { activityDeps } from './activity-deps.js';
 import { createLogger } from './logger.js';
+import { assertSearchAttributesRegistered } from './search-attributes.js';
 import { connectWorker } from './temporal-connection.js';
 import { createBillingWorker } from './worker.js';
 import { loadWorkflowBundle } from './workflow-bundle.js';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       connectWorker(config),
       loadWorkflowBundle(config.worker.workflowBundlePath),
     ]);
+    await assertSearchAttributesRegistered(connection, config.temporal.namespace);
     const worker = await createBillingWorker({
       connection,
       config,

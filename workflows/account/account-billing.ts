@@ -17,9 +17,12 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type defineUpdate,
 } from '@temporalio/workflow';
@@ -68,12 +71,7 @@ import {
   type Notice,
 } from '../../billing/notifications.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
-import {
-  openCycleUsage,
-  statementView,
-  usageStatus,
-  type OpenCycleUsage,
-} from '../../billing/usage.js';
+import { openCycleUsage, statementView, type OpenCycleUsage } from '../../billing/usage.js';
 import {
   callCompleted,
   cancelPurchase,
@@ -94,7 +92,10 @@ import {
   type ClosedCycleView,
   type UsageReply,
 } from './messages.js';
+import { accountStatus, accountVisibility, changedPairs, currentDetails } from './visibility.js';
 
+/** The change that added search attribute upserts (see test/replay/README.md). */
+const VISIBILITY_PATCH = 'account-visibility';
 /** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
 const CLOSED_CYCLES_KEPT = 12;
 /** Decided emails recorded in the outbox table per activity call. */
@@ -385,14 +386,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     applyOperation(view, { type: 'advance', at: Math.max(Date.now(), view.now) });
     const cycle: OpenCycleUsage = openCycleUsage(view);
     const grace = view.cycles.length > 1 ? view.cycles[0]! : null;
-    const status =
-      state.unpaidInvoices.length > 0
-        ? 'payment_failed'
-        : usageStatus(BigInt(cycle.usedMillicredits), BigInt(cycle.availableMillicredits));
     return {
       accountId,
       asOf: formatInstant(view.now),
-      status,
+      status: accountStatus(view, state.unpaidInvoices.length),
       cycle,
       inGrace: grace === null ? null : statementView(statementOf(view, grace, false)),
       closedCycles: state.closedCycles,
@@ -790,6 +787,29 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     if (outcome.status === 'payment_failed') state.unpaidInvoices.push(outcome);
     const closed = state.closedCycles.find((c) => c.start === outcome.cycleStart);
     if (closed !== undefined) closed.invoice = outcome;
+    // A close runs beside the loop: its `payment_failed` is shown at once.
+    publishVisibility();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // What ops see in the Temporal Web UI: search attributes (upserted only when one changes, so
+  // the history grows by an event per change, not per batch) and the current details.
+
+  function publishVisibility(): void {
+    const typed = workflowInfo().typedSearchAttributes;
+    const pairs = changedPairs(
+      accountId,
+      (key) => typed.get(key),
+      accountVisibility(ledger, state.unpaidInvoices.length),
+    );
+    // Runs started before the upserts existed replay without them (their history has none).
+    if (pairs.length > 0 && patched(VISIBILITY_PATCH)) upsertSearchAttributes(pairs);
+    setCurrentDetails(
+      currentDetails(ledger, {
+        unpaidInvoices: state.unpaidInvoices.length,
+        pendingEvents: inbox.length + inFlightEvents,
+      }),
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -941,6 +961,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         inbox: carriedInbox,
       });
     }
+    publishVisibility();
     armTimer(nextLedgerEvent());
     await condition(
       () => inbox.length > 0 || timerFired || (wantsContinueAsNew() && readyToContinue()),
