@@ -67,6 +67,24 @@ async function json<T = Record<string, unknown>>(
 }
 
 type ErrorBody = { error: { kind: string; message: string } };
+type Listed = { id: string; planId: string; status: string | null; usagePercent: number | null };
+
+/**
+ * `accounts list <args>` until `done` holds for its accounts (visibility lags the workflow by a
+ * moment) or 20 s have passed; returns them.
+ */
+async function listedUntil(
+  args: string[],
+  done: (accounts: Listed[]) => boolean,
+): Promise<Listed[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { code, body } = await json<{ accounts: Listed[] }>(['accounts', 'list', ...args]);
+    expect(code).toBe(0);
+    if (done(body.accounts) || Date.now() > deadline) return body.accounts;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
 
 beforeAll(async () => {
   bed = await accountTestbed('ops-cli');
@@ -410,6 +428,12 @@ describe('billing ops commands', () => {
       unpaid,
     ]);
     expect(shown.body.usage.closedCycles[0]!.invoice.status).toBe('payment_failed');
+    const failing = await listedUntil(['--status', 'payment_failed'], (accounts) =>
+      accounts.some((a) => a.id === unpaid),
+    );
+    expect(failing).toEqual([
+      expect.objectContaining({ id: unpaid, status: 'payment_failed', planId: 'tiny' }),
+    ]);
 
     gateway.setBehaviour(unpaid, 'succeed');
     const retried = await json<{ invoices: { status: string; amountMinor: string }[] }>([
@@ -430,38 +454,40 @@ describe('billing ops commands', () => {
   });
 
   it('accounts list: every account of this database with its status, and --status by visibility', async () => {
-    const listed = await json<{
-      accounts: { id: string; planId: string; status: string | null }[];
-    }>(['accounts', 'list']);
+    const [listed, byPlan, badStatus] = await Promise.all([
+      json<{ accounts: Listed[] }>(['accounts', 'list']),
+      json<{ accounts: Listed[] }>(['accounts', 'list', '--plan', 'tiny']),
+      json<ErrorBody>(['accounts', 'list', '--status', 'late']),
+    ]);
     expect(listed.code).toBe(0);
     expect(listed.body.accounts.map((a) => a.id)).toEqual([acme, unpaid].sort());
-    const byPlan = await json<{ accounts: { id: string }[] }>([
-      'accounts',
-      'list',
-      '--plan',
-      'tiny',
-    ]);
+    // The plan in effect: acme moved to scale.
+    expect(listed.body.accounts.find((a) => a.id === acme)).toMatchObject({ planId: 'scale' });
     expect(byPlan.body.accounts.map((a) => a.id)).toEqual([unpaid]);
-    const badStatus = await json<ErrorBody>(['accounts', 'list', '--status', 'late']);
     expect(badStatus.code).toBe(2);
     expect(badStatus.body.error.message).toBe(
       "--status is one of ok, low, overage, payment_failed, got 'late'",
     );
 
-    // acme is in `ok` (7 of 32.5 credits on scale); visibility lags a moment behind the workflow.
-    const deadline = Date.now() + 20_000;
-    let ok: { accounts: { id: string; status: string | null; planId: string }[] } | undefined;
-    while (Date.now() < deadline) {
-      ok = (await json<NonNullable<typeof ok>>(['accounts', 'list', '--status', 'ok'])).body;
-      if (ok.accounts.some((a) => a.id === acme)) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    expect(ok!.accounts.find((a) => a.id === acme)).toMatchObject({
-      status: 'ok',
-      planId: 'scale',
-    });
-    const low = await json<{ accounts: { id: string }[] }>(['accounts', 'list', '--status', 'low']);
-    expect(low.body.accounts.map((a) => a.id)).not.toContain(acme);
+    // Both are `ok` now: acme uses 7 credits of more than 30 on scale, unpaid paid and is in a
+    // new cycle with nothing used.
+    const ok = await listedUntil(['--status', 'ok'], (accounts) => accounts.length === 2);
+    const usage = await bed.billing.usage(acme);
+    expect(ok).toEqual([
+      expect.objectContaining({
+        id: acme,
+        status: 'ok',
+        planId: 'scale',
+        usagePercent: usage.cycle.percentUsed,
+      }),
+      expect.objectContaining({ id: unpaid, status: 'ok', planId: 'tiny', usagePercent: 0 }),
+    ]);
+    const [okTiny, failing] = await Promise.all([
+      json<{ accounts: Listed[] }>(['accounts', 'list', '--status', 'ok', '--plan', 'tiny']),
+      json<{ accounts: Listed[] }>(['accounts', 'list', '--status', 'payment_failed']),
+    ]);
+    expect(okTiny.body.accounts.map((a) => a.id)).toEqual([unpaid]);
+    expect(failing.body.accounts).toEqual([]);
   });
 
   it('notifications resend: a new outbox row with its own Message-ID, once per request id', async () => {
