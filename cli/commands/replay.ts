@@ -103,13 +103,7 @@ export function run(args: string[]): Promise<number> {
       text:
         table([
           ['RUN', 'STATUS', 'STARTED', 'EVENTS', 'REPLAY'],
-          ...report.map((r) => [
-            r.runId,
-            r.status,
-            r.startTime,
-            String(r.events),
-            r.outcome,
-          ]),
+          ...report.map((r) => [r.runId, r.status, r.startTime, String(r.events), r.outcome]),
         ]) +
         report
           .filter((r) => r.error !== null)

@@ -67,6 +67,7 @@ async function json<T = Record<string, unknown>>(
 }
 
 type ErrorBody = { error: { kind: string; message: string } };
+type ErrorBodyResult = { code: number | null; body: ErrorBody };
 type Listed = { id: string; planId: string; status: string | null; usagePercent: number | null };
 
 /**
@@ -329,52 +330,56 @@ describe('billing ops commands', () => {
     expect(bought.body.purchaseId).toMatch(/^purchase-[0-9a-f-]{36}$/);
     expect(bought.body).toMatchObject({ purchasedMillicredits: '2500', replayed: false });
     expect(bought.body.cycle.purchasedMillicredits).toBe('2500');
-    const again = await json<typeof bought.body>([
-      'purchase',
-      acme,
-      '--credits',
-      '2.5',
-      '--purchase-id',
-      bought.body.purchaseId,
-    ]);
-    expect(again.code).toBe(0);
-    expect(again.body).toMatchObject({ purchaseId: bought.body.purchaseId, replayed: true });
-    expect(again.body.cycle.purchasedMillicredits).toBe('2500');
-
-    const [badCredits, noCredits, nobody, noPlan, badTiming] = await Promise.all([
+    // The rest side by side (the workflow takes the requests one at a time, in any order).
+    const [again, [recurring, cancelled], nothing, changed, ...refused] = await Promise.all([
+      json<typeof bought.body>([
+        'purchase',
+        acme,
+        '--credits',
+        '2.5',
+        '--purchase-id',
+        bought.body.purchaseId,
+      ]),
+      (async () => {
+        const monthly = await json<{ purchaseId: string; recurring: boolean }>([
+          'purchase',
+          acme,
+          '--credits',
+          '1',
+          '--recurring',
+          '--purchase-id',
+          `monthly-${acme}`,
+        ]);
+        return [monthly, await json(['cancel-purchase', acme, `monthly-${acme}`])] as const;
+      })(),
+      json(['cancel-purchase', acme, 'never-bought']),
+      json(['change-plan', acme, 'scale', '--effective', 'now']),
       json<ErrorBody>(['purchase', acme, '--credits', '1.2345']),
       json<ErrorBody>(['purchase', acme]),
       json<ErrorBody>(['purchase', 'nobody-here', '--credits', '1']),
       json<ErrorBody>(['change-plan', acme, 'platinum']),
       json<ErrorBody>(['change-plan', acme, 'scale', '--effective', 'soon']),
     ]);
-    expect(badCredits.code).toBe(2);
-    expect(badCredits.body.error.message).toContain('at most 12 integer digits and 3 decimals');
-    expect(noCredits.code).toBe(2);
-    expect(noCredits.body.error.message).toBe('missing --credits');
-    expect(nobody.code).toBe(3);
-    expect(noPlan.code).toBe(3);
-    expect(noPlan.body.error.message).toContain('no plan has id platinum');
-    expect(badTiming.code).toBe(2);
-    expect(badTiming.body.error.message).toContain('effective');
+    // The same purchase id again: the first result, nothing bought twice.
+    expect(again.code).toBe(0);
+    expect(again.body).toMatchObject({ purchaseId: bought.body.purchaseId, replayed: true });
+    expect(again.body.cycle.purchasedMillicredits).toBe('2500');
 
-    const recurring = await json<{ purchaseId: string; recurring: boolean }>([
-      'purchase',
-      acme,
-      '--credits',
-      '1',
-      '--recurring',
-      '--purchase-id',
-      `monthly-${acme}`,
-    ]);
+    const [badCredits, noCredits, nobody, noPlan, badTiming] = refused as ErrorBodyResult[];
+    expect(badCredits!.code).toBe(2);
+    expect(badCredits!.body.error.message).toContain('at most 12 integer digits and 3 decimals');
+    expect(noCredits!.code).toBe(2);
+    expect(noCredits!.body.error.message).toBe('missing --credits');
+    expect(nobody!.code).toBe(3);
+    expect(noPlan!.code).toBe(3);
+    expect(noPlan!.body.error.message).toContain('no plan has id platinum');
+    expect(badTiming!.code).toBe(2);
+    expect(badTiming!.body.error.message).toContain('effective');
+
     expect(recurring.body).toMatchObject({ purchaseId: `monthly-${acme}`, recurring: true });
-    const cancelled = await json(['cancel-purchase', acme, `monthly-${acme}`]);
     expect(cancelled.code).toBe(0);
     expect(cancelled.body).toMatchObject({ purchaseId: `monthly-${acme}`, cancelled: true });
-    const nothing = await json(['cancel-purchase', acme, 'never-bought']);
     expect(nothing.body).toMatchObject({ cancelled: false, replayed: false });
-
-    const changed = await json(['change-plan', acme, 'scale', '--effective', 'now']);
     expect(changed.code).toBe(0);
     expect(changed.body).toMatchObject({ planId: 'scale', effective: 'now' });
     const usage = await bed.billing.usage(acme);
