@@ -150,8 +150,10 @@ describe('billing ops commands', () => {
       ['replay', '--help'],
     ];
     // Independent runs side by side: each is a Node start-up.
-    const [group, unknownSub, badOption, missingArg, ...helped] = await Promise.all([
+    const [group, migrated, unknownSub, badOption, missingArg, ...helped] = await Promise.all([
       billing(['accounts', '--help']),
+      // The worker migrated this database already: nothing to apply.
+      json<{ applied: string[] }>(['migrate']),
       json<ErrorBody>(['accounts', 'close']),
       json<ErrorBody>(['accounts', 'list', '--colour']),
       json<ErrorBody>(['purchase']),
@@ -165,6 +167,8 @@ describe('billing ops commands', () => {
     });
     expect(group.code).toBe(0);
     expect(group.stdout).toMatch(/^ {2}show /m);
+    expect(migrated.code).toBe(0);
+    expect(migrated.body.applied).toEqual([]);
 
     expect(unknownSub.code).toBe(2);
     expect(unknownSub.body.error).toEqual({
