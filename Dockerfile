@@ -1,4 +1,5 @@
-# The worker image: compiled TypeScript on Node 20. The worker bundles the workflow code at start.
+# The worker and HTTP edge image: compiled TypeScript on Node 20. The worker bundles the workflow
+# code at start; the edge runs from the same image (`node dist/edge/main.js`).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,12 +8,14 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
 COPY emails ./emails
 COPY web ./web
+COPY edge ./edge
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers
 COPY db ./db
 COPY client ./client
 COPY cli ./cli
+COPY edge ./edge
 COPY bench ./bench
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json
@@ -24,6 +27,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
+# 9464: the worker's Prometheus metrics (WORKER_METRICS_PORT); 3000: the edge (HTTP_PORT).
+EXPOSE 9464 3000
 # SIGTERM (docker stop) lets the worker finish in-flight tasks; keep stop_grace_period above
 # WORKER_SHUTDOWN_GRACE_MS.
 CMD ["node", "dist/workers/main.js"]

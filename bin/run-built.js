@@ -18,6 +18,7 @@ const sourceDirs = [
   'db',
   'client',
   'cli',
+  'edge',
   'bench',
   'scripts',
 ];

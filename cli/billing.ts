@@ -15,9 +15,10 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'check PostgreSQL, SMTP and Temporal, and run a workflow end to end through the worker',
     load: () => import('./commands/doctor.js'),
   },
-  demo: {
-    summary: 'run the demo (3 accounts, a few hundred calls, a cycle closing) on the running stack',
-    load: () => import('./commands/demo.js'),
+  simulate: {
+    summary:
+      'a month of calls for N accounts on the running stack, ending with a summary per account',
+    load: () => import('./commands/simulate.js'),
   },
   plans: {
     summary: 'create and list plans',
@@ -58,6 +59,11 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
   'render-emails': {
     summary: 'render every customer email with sample data to HTML and text files',
     load: () => import('./commands/render-emails.js'),
+  },
+  'api-keys': {
+    summary:
+      "create, list or revoke an account's API keys for the HTTP edge (POST /v1/call-events)",
+    load: () => import('./commands/api-keys.js'),
   },
   migrate: {
     summary: 'bring the database (DATABASE_URL, or the embedded one) to the latest schema',

@@ -15,6 +15,7 @@ export interface Database {
   invoices: InvoicesTable;
   payment_collections: PaymentCollectionsTable;
   notifications: NotificationsTable;
+  api_keys: ApiKeysTable;
 }
 
 /** A jsonb column: written as JSON text, read back parsed. */
@@ -177,3 +178,17 @@ export interface NotificationsTable {
 }
 export type NotificationRow = Selectable<NotificationsTable>;
 export type NewNotificationRow = Insertable<NotificationsTable>;
+
+/** An HTTP edge API key: only the SHA-256 of the whole key is kept; `prefix` finds the row. */
+export interface ApiKeysTable {
+  id: Generated<bigint>;
+  account_id: string;
+  prefix: string;
+  secret_hash: Buffer;
+  name: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+}
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type NewApiKeyRow = Insertable<ApiKeysTable>;

@@ -1,14 +1,16 @@
 /**
  * `npm start` / `npm run dev`: the whole local stack in one terminal. Starts the Temporal dev
  * server (SQLite under .data/, Web UI), PostgreSQL (DATABASE_URL, or an embedded server), Mailpit
- * and the worker; waits until each is healthy; prints where to look; with --demo runs the demo
- * (accounts on the account workflow, a cycle closing); then keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
+ * and the worker; waits until each is healthy; prints where to look; with `--simulate [options]`
+ * runs `billing simulate` with those options (a month of calls, every first cycle closing); then
+ * keeps everything running until Ctrl-C or SIGTERM and stops it all, worker first.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
 import { describeDatabaseUrl } from '../db/connection.js';
+import { parseSimulateArgs, SIMULATE_USAGE } from '../cli/simulate/options.js';
 import { childEnvironment, type Config, ConfigError, loadConfig } from '../workers/config.js';
 import { postgresAnswers, startEmbeddedPostgres } from './stack/embedded-postgres.js';
 import { startMailpit } from './stack/mailpit.js';
@@ -30,7 +32,16 @@ function portClaims(config: Config): PortClaim[] {
     { port: config.temporal.uiPort, purpose: 'Temporal Web UI', variable: 'TEMPORAL_UI_PORT' },
     { port: config.smtp.port, purpose: 'Mailpit SMTP', variable: 'SMTP_PORT' },
     { port: config.smtp.inboxPort, purpose: 'Mailpit inbox', variable: 'MAILPIT_UI_PORT' },
+    { port: config.edge.port, purpose: 'HTTP edge', variable: 'HTTP_PORT' },
   ];
+  const metrics = config.worker.metricsBindAddress;
+  if (metrics !== null) {
+    claims.push({
+      port: Number(metrics.slice(metrics.lastIndexOf(':') + 1)),
+      purpose: 'worker metrics',
+      variable: 'WORKER_METRICS_PORT',
+    });
+  }
   if (config.postgres.embedded) {
     claims.push({
       port: config.postgres.embeddedPort,
@@ -139,7 +150,31 @@ async function startStack(config: Config): Promise<void> {
     return child;
   });
 
+  // After the worker, which migrates the database the edge reads its API keys from.
+  const edgeUrl = `http://localhost:${config.edge.port}`;
+  const edge = await timed('HTTP edge', async () => {
+    const child = startProcess({
+      name: 'edge',
+      command: process.execPath,
+      args: [fileURLToPath(new URL('../edge/main.js', import.meta.url))],
+      logFile: join(logs, 'edge.log'),
+      env: childEnvironment({
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: temporalServer.address,
+      }),
+    });
+    await waitUntil(
+      async () => {
+        const response = await fetch(`${edgeUrl}/healthz`, { signal: AbortSignal.timeout(3_000) });
+        return response.ok;
+      },
+      { what: `the HTTP edge at ${edgeUrl}/healthz`, timeoutMs: 30_000, process: child },
+    );
+    return child;
+  });
+
   const rows = [
+    ['HTTP edge', `${edgeUrl} (POST /v1/call-events, /healthz, /metrics)`],
     ['Temporal Web UI', `${temporalServer.uiUrl ?? '(headless)'}`],
     ['Mailpit inbox', mail.inboxUrl],
     ['Temporal gRPC', temporalServer.address],
@@ -153,24 +188,34 @@ async function startStack(config: Config): Promise<void> {
   say('the stack is up:');
   for (const [label, value] of rows)
     process.stdout.write(`    ${label!.padEnd(width)}  ${value}\n`);
-  say(`worker pid ${worker.pid}; check everything with: npm run -s billing -- doctor`);
+  say(
+    `worker pid ${worker.pid}, edge pid ${edge.pid}; check everything with: npm run -s billing -- doctor`,
+  );
 }
 
-/** Stops every process this supervisor started: the worker first, so it can finish in-flight
- * tasks while Temporal, PostgreSQL and SMTP are still up, then the servers together. */
+/** Stops every process this supervisor started: the edge first (it answers what it holds), then
+ * the worker, so it can finish in-flight tasks while Temporal, PostgreSQL and SMTP are still up,
+ * then the servers together. */
 async function stopAll(): Promise<void> {
   const all = runningProcesses();
+  await Promise.all(all.filter((p) => p.name === 'edge').map((p) => p.stop('SIGTERM', 20_000)));
   await Promise.all(all.filter((p) => p.name === 'worker').map((p) => p.stop('SIGTERM', 20_000)));
   // PostgreSQL's SIGINT is its "fast" shutdown: disconnect clients, checkpoint, exit.
   await Promise.all(
     all
-      .filter((p) => p.name !== 'worker')
+      .filter((p) => p.name !== 'worker' && p.name !== 'edge')
       .map((p) => p.stop(p.name === 'postgres' ? 'SIGINT' : 'SIGTERM', 10_000)),
   );
 }
 
 async function main(argv: string[]): Promise<number> {
-  const demo = argv.includes('--demo');
+  const at = argv.indexOf('--simulate');
+  const simulation = at < 0 ? null : parseSimulateArgs(argv.slice(at + 1));
+  if (simulation !== null && simulation.kind !== 'run') {
+    const problem = simulation.kind === 'error' ? `--simulate: ${simulation.message}\n\n` : '';
+    process.stderr.write(`[stack] ${problem}${SIMULATE_USAGE}`);
+    return simulation.kind === 'help' ? 0 : 2;
+  }
   let config: Config;
   try {
     config = loadConfig();
@@ -198,16 +243,23 @@ async function main(argv: string[]): Promise<number> {
       await started.catch(() => undefined);
       return 130;
     }
-    if (demo) {
-      const { runDemo } = await import('../cli/demo/run-demo.js');
-      // A failed demo is reported, and the stack stays up to look into why.
-      const ran = runDemo(config, process.stdout).catch((error: unknown) =>
-        say(`the demo failed: ${(error as Error).message}`),
+    if (simulation !== null) {
+      const { runSimulation } = await import('../cli/simulate/run-simulation.js');
+      const { Progress } = await import('../cli/simulate/progress.js');
+      const { summaryText } = await import('../cli/simulate/report.js');
+      const progress = new Progress(process.stderr, process.stderr.isTTY === true && !config.ci);
+      // A failed simulation is reported, and the stack stays up to look into why.
+      const ran = runSimulation(config, simulation.options, { log: process.stdout, progress }).then(
+        ({ summary }) => process.stdout.write(summaryText(summary)),
+        (error: unknown) => {
+          progress.finish();
+          say(`the simulation failed: ${(error as Error).message}`);
+        },
       );
-      // Ctrl-C during the demo stops the stack at once; the demo's workflows stay in Temporal.
+      // Ctrl-C during the simulation stops the stack at once; its workflows stay in Temporal.
       const interrupted = await Promise.race([ran.then(() => null), signalled]);
       if (interrupted !== null) {
-        say(`${interrupted} during the demo: stopping`);
+        say(`${interrupted} during the simulation: stopping`);
         return 130;
       }
     }

@@ -6,6 +6,7 @@
  * Every default runs the local stack (`npm start`): Temporal dev server on :7233 (UI :8233), an
  * embedded PostgreSQL on its own port, Mailpit on :1025 (inbox :8025).
  */
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,8 @@ export type LogLevel = (typeof logLevels)[number];
 
 export interface Config {
   readonly logLevel: LogLevel;
+  /** Running under CI (`CI` set, not `false` or `0`): commands print plain lines, nothing redrawn. */
+  readonly ci: boolean;
   readonly temporal: {
     readonly address: string;
     readonly namespace: string;
@@ -56,6 +59,11 @@ export interface Config {
     readonly shutdownGraceMs: number;
     /** A prebuilt workflow bundle (tests build one per run); null bundles at start. */
     readonly workflowBundlePath: string | null;
+    /**
+     * Where the SDK's Prometheus exporter serves `/metrics` (`ip:port`); null when disabled
+     * (WORKER_METRICS_PORT=0).
+     */
+    readonly metricsBindAddress: string | null;
   };
   readonly activities: {
     readonly startToCloseTimeoutMs: number;
@@ -79,6 +87,19 @@ export interface Config {
     readonly testControlPath: string | null;
   };
   readonly doctor: { readonly timeoutMs: number };
+  /** The HTTP edge (edge/main.ts): webhooks of call events in, the public contract out. */
+  readonly edge: {
+    readonly host: string;
+    readonly port: number;
+    /** Larger bodies get 413; kept under Temporal's 2 MB payload limit for one update. */
+    readonly bodyLimitBytes: number;
+    /** How long a request may wait for its events to be recorded before it is answered 503. */
+    readonly updateTimeoutMs: number;
+    /** recordCalls updates one account may have in flight (the server allows 10 per workflow). */
+    readonly updatesInFlightPerAccount: number;
+    /** Requests of one account waiting for a slot; beyond this they are answered 429. */
+    readonly queuedPerAccount: number;
+  };
   readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
 }
 
@@ -143,9 +164,23 @@ const schema = z.object({
   STICKY_QUEUE_TIMEOUT_MS: millis(100).default(10_000),
   WORKER_SHUTDOWN_GRACE_MS: millis(0).default(10_000),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  // The SDK's exporter binds a socket address, so the host is an IP literal, not a name.
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+  WORKER_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, 'expected an IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: millis(100).default(60_000),
   ACTIVITY_HEARTBEAT_TIMEOUT_MS: millis(100).default(20_000),
   DOCTOR_TIMEOUT_MS: millis(500).default(20_000),
+  HTTP_PORT: port.default(3000),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  // 1 MiB holds 500 typical events (~250 bytes each) many times over; an update's JSON is never
+  // larger than the body it came from, and Temporal refuses payloads over 2 MB.
+  EDGE_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(1_572_864).default(1_048_576),
+  EDGE_UPDATE_TIMEOUT_MS: millis(100).default(10_000),
+  EDGE_UPDATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10).default(4),
+  EDGE_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(100),
   // Temporal's hard limit is 51,200 events; it suggests continue-as-new from 4,096 (or 4 MB).
   // Short runs keep the replay after a worker restart or cache eviction short (a busy account
   // reaches 2,000 events in about 10 s at 100 calls/s).
@@ -158,6 +193,7 @@ const schema = z.object({
   PAYMENT_TEST_CONTROL: z.string().min(1).optional(),
   DATA_DIR: z.string().min(1).optional(),
   TOOLS_DIR: z.string().min(1).optional(),
+  CI: z.string().optional(),
 });
 
 /** The local stack's link key: known to everyone, so never good outside a developer's machine. */
@@ -213,6 +249,7 @@ export function parseConfig(env: Env): Config {
   const dataDir = resolve(root, e.DATA_DIR ?? '.data');
   const config: Config = {
     logLevel: e.LOG_LEVEL,
+    ci: e.CI !== undefined && !['false', '0'].includes(e.CI.toLowerCase()),
     temporal: {
       address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
       namespace: e.TEMPORAL_NAMESPACE,
@@ -245,6 +282,10 @@ export function parseConfig(env: Env): Config {
       stickyQueueTimeoutMs: e.STICKY_QUEUE_TIMEOUT_MS,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? resolve(root, e.WORKFLOW_BUNDLE_PATH) : null,
+      metricsBindAddress:
+        e.WORKER_METRICS_PORT === 0
+          ? null
+          : `${isIP(e.WORKER_METRICS_HOST) === 6 ? `[${e.WORKER_METRICS_HOST}]` : e.WORKER_METRICS_HOST}:${e.WORKER_METRICS_PORT}`,
     },
     activities: {
       startToCloseTimeoutMs: e.ACTIVITY_START_TO_CLOSE_TIMEOUT_MS,
@@ -262,6 +303,14 @@ export function parseConfig(env: Env): Config {
       testControlPath: e.PAYMENT_TEST_CONTROL ? resolve(root, e.PAYMENT_TEST_CONTROL) : null,
     },
     doctor: { timeoutMs: e.DOCTOR_TIMEOUT_MS },
+    edge: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimitBytes: e.EDGE_BODY_LIMIT_BYTES,
+      updateTimeoutMs: e.EDGE_UPDATE_TIMEOUT_MS,
+      updatesInFlightPerAccount: e.EDGE_UPDATES_IN_FLIGHT,
+      queuedPerAccount: e.EDGE_QUEUE_PER_ACCOUNT,
+    },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },
   };
   return deepFreeze(config);

@@ -19,8 +19,26 @@ import { loadWorkflowBundle } from './workflow-bundle.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves.
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // The Runtime turns SIGINT/SIGTERM into a graceful worker shutdown: run() then resolves. Its
+  // Prometheus exporter serves the SDK's metrics (polls, task latencies, failures) on /metrics.
+  const { metricsBindAddress } = config.worker;
+  try {
+    Runtime.install({
+      logger,
+      shutdownSignals: ['SIGINT', 'SIGTERM'],
+      ...(metricsBindAddress === null
+        ? {}
+        : { telemetryOptions: { metrics: { prometheus: { bindAddress: metricsBindAddress } } } }),
+    });
+  } catch (error) {
+    // The exporter's port taken is the usual cause: name the variables that move it.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `${reason} (metrics on ${String(metricsBindAddress)}: set WORKER_METRICS_PORT to another ` +
+        'port, or 0 to turn metrics off)',
+      { cause: error },
+    );
+  }
 
   if (config.links.secretIsDevDefault) {
     logger.warn(
@@ -52,6 +70,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       temporal: config.temporal.address,
       identity: config.worker.identity,
+      metrics: metricsBindAddress === null ? 'off' : `http://${metricsBindAddress}/metrics`,
     });
     try {
       await worker.run();

@@ -5,7 +5,7 @@
  */
 // Not re-exported by the package's index; the same encoding the SDK uses for the server's enum.
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import type { NativeConnection } from '@temporalio/worker';
+import type { Connection } from '@temporalio/client';
 import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
 import { accountSearchAttributeKeys } from '../workflows/account/search-attributes.js';
 
@@ -15,7 +15,7 @@ export class SearchAttributesMissingError extends Error {
 
 /** The account attributes the namespace lacks or has with another type, as `Name (Type)`. */
 export async function missingSearchAttributes(
-  connection: NativeConnection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
 ): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -29,7 +29,7 @@ export async function missingSearchAttributes(
 
 /** Throws, naming the commands that fix it, when any account attribute is not registered. */
 export async function assertSearchAttributesRegistered(
-  connection: NativeConnection,
+  connection: Pick<Connection, 'operatorService'>,
   namespace: string,
 ): Promise<void> {
   const missing = await missingSearchAttributes(connection, namespace);

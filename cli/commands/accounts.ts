@@ -14,7 +14,7 @@ import type { BillingClient } from '../../client/billing-client.js';
 import { listAccounts } from '../../db/repositories/accounts.js';
 import type { AccountRow } from '../../db/schema.js';
 import type { UsageReply } from '../../workflows/account/messages.js';
-import { creditsText, moneyText } from '../demo/run-demo.js';
+import { creditsText, moneyText } from '../simulate/report.js';
 import {
   choiceOption,
   type Context,

@@ -14,6 +14,7 @@ import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
 import { findProbe } from '../../db/repositories/probes.js';
 import { type Config, ConfigError, loadConfig } from '../../workers/config.js';
+import { missingSearchAttributes } from '../../workers/search-attributes.js';
 
 type Outcome = { ok: true; detail: string } | { ok: false; detail: string; skipped?: boolean };
 
@@ -87,6 +88,13 @@ async function checkTemporal(
   } catch (describeError) {
     return failed(
       `${address} answers, but namespace '${namespace}' (TEMPORAL_NAMESPACE): ${reason(describeError)}`,
+    );
+  }
+  const missing = await missingSearchAttributes(client.connection, namespace);
+  if (missing.length > 0) {
+    return failed(
+      `${address} namespace '${namespace}' lacks the account workflow's search attributes ` +
+        `${missing.join(', ')}: register them (docs/operations.md); the worker refuses to start without them`,
     );
   }
   let pollers: string[];

@@ -16,7 +16,7 @@ import {
   purchaseCreditsSchema,
   retryPaymentSchema,
 } from '../../workflows/account/messages.js';
-import { creditsText, moneyText } from '../demo/run-demo.js';
+import { creditsText, moneyText } from '../simulate/report.js';
 import { notFound, requireAccount, runCommand, usageError } from '../output.js';
 
 const EXIT_NOTE = 'Exit 1 when the account workflow refuses the request (the message says why).';

@@ -137,3 +137,25 @@ export async function listRejections(
     .limit(limit)
     .execute();
 }
+
+/**
+ * How many events the account's ingest batches answered with each outcome, from the outcomes each
+ * batch stored (the only record of a duplicate: it adds no row).
+ */
+export async function countOutcomes(
+  db: Db,
+  accountId: string,
+): Promise<{ accepted: number; duplicate: number; rejected: number }> {
+  const rows = await db
+    .selectFrom('ingest_batches')
+    .select('outcomes')
+    .where('account_id', '=', accountId)
+    .execute();
+  const counts = { accepted: 0, duplicate: 0, rejected: 0 };
+  for (const row of rows) {
+    for (const { outcome } of JSON.parse(row.outcomes) as { outcome: keyof typeof counts }[]) {
+      counts[outcome] += 1;
+    }
+  }
+  return counts;
+}

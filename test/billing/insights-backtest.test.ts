@@ -28,7 +28,7 @@ import {
 } from '../../billing/insights.js';
 import type { LedgerEffect } from '../../billing/ledger.js';
 import { daysFromCivil, parseLocalDateTime } from '../../billing/units.js';
-import { seededUint32 } from '../../cli/demo/seeded-random.js';
+import { seededUint32 } from '../../cli/simulate/seeded-random.js';
 import { DAY, ms } from './builders.js';
 
 type Booked = Extract<LedgerEffect, { type: 'callBooked' }>;

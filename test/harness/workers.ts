@@ -58,6 +58,8 @@ export function harnessEnv(
     SMTP_URL: inject('smtpUrl'),
     WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
     LOG_LEVEL: 'INFO',
+    // Many workers run at once: none serves metrics unless its test gives it a port.
+    WORKER_METRICS_PORT: '0',
     ...testTimings,
   };
 }

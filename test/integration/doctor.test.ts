@@ -9,6 +9,7 @@ import {
   startEmbeddedPostgres,
 } from '../../scripts/stack/embedded-postgres.js';
 import { runningProcesses } from '../../scripts/stack/managed-process.js';
+import { customSearchAttributes } from '../../scripts/stack/search-attributes.js';
 import { freePort } from '../../scripts/stack/ports.js';
 import {
   startTemporalDevServer,
@@ -42,7 +43,7 @@ describe('billing doctor against a stack of its own, then with its PostgreSQL st
         uiPort: null,
         dbFile: null,
         namespace: 'default',
-        searchAttributes: [],
+        searchAttributes: customSearchAttributes,
         logFile: join(dir, 'temporal.log'),
       }),
       startEmbeddedPostgres({
@@ -117,7 +118,7 @@ describe('billing doctor against a stack of its own, then with its PostgreSQL st
   });
 });
 
-describe('billing doctor when only Temporal is down', () => {
+describe('billing doctor when Temporal lacks the search attributes, then is down', () => {
   // A Temporal server of its own to stop, beside the harness's PostgreSQL and SMTP, which stay up.
   let temporal: TemporalDevServer;
   let database: TestDatabase;
@@ -132,6 +133,7 @@ describe('billing doctor when only Temporal is down', () => {
           uiPort: null,
           dbFile: null,
           namespace: 'default',
+          // None registered: the doctor names the ones the account workflow needs.
           searchAttributes: [],
           logFile: join(dir, 'temporal.log'),
         }),
@@ -143,6 +145,20 @@ describe('billing doctor when only Temporal is down', () => {
   afterAll(async () => {
     await temporal?.process.stop('SIGKILL', 2_000);
     await database?.drop();
+  });
+
+  it('fails naming Temporal when the namespace lacks the search attributes', async () => {
+    const env = {
+      ...harnessEnv(database, uniqueTaskQueue('bare')),
+      TEMPORAL_ADDRESS: temporal.address,
+    };
+    const { code, stdout } = await runBilling(['doctor'], env);
+    expect(line(stdout, 'Temporal')).toContain(
+      `✗ Temporal    ${temporal.address} namespace 'default' lacks the account workflow's ` +
+        `search attributes ${customSearchAttributes.map((a) => `${a.name} (${a.type})`).join(', ')}`,
+    );
+    expect(stdout).toMatch(/doctor: FAILED: Temporal\n$/);
+    expect(code).toBe(1);
   });
 
   it('fails naming Temporal alone when its server is stopped', async () => {

@@ -65,6 +65,15 @@ describe('parseConfig', () => {
     expect(parse).toThrow(new RegExp(`${name}: .*\\(got '${value.replace(/[.]/g, '\\.')}'\\)`));
   });
 
+  it('knows it runs under CI when CI is set to anything but false or 0', () => {
+    expect(parseConfig({}).ci).toBe(false);
+    expect(parseConfig({ CI: 'true' }).ci).toBe(true);
+    expect(parseConfig({ CI: '1' }).ci).toBe(true);
+    expect(parseConfig({ CI: 'false' }).ci).toBe(false);
+    expect(parseConfig({ CI: '0' }).ci).toBe(false);
+    expect(parseConfig({ CI: '' }).ci).toBe(false);
+  });
+
   it('names every bad variable at once', () => {
     expect(() => parseConfig({ SMTP_PORT: 'x', MAILPIT_UI_PORT: '0' })).toThrow(
       /SMTP_PORT[\s\S]*MAILPIT_UI_PORT/,
@@ -123,5 +132,48 @@ describe('parseConfig', () => {
         BILLING_LINK_SECRET: 'local-development-only-billing-link-secret',
       }),
     ).toThrow(/BILLING_LINK_SECRET: required/);
+  });
+
+  it('serves worker metrics on 127.0.0.1:9464 unless moved, opened to all, or turned off', () => {
+    expect(parseConfig({}).worker.metricsBindAddress).toBe('127.0.0.1:9464');
+    expect(parseConfig({ WORKER_METRICS_PORT: '' }).worker.metricsBindAddress).toBe(
+      '127.0.0.1:9464',
+    );
+    const open = parseConfig({ WORKER_METRICS_HOST: '0.0.0.0', WORKER_METRICS_PORT: '9100' });
+    expect(open.worker.metricsBindAddress).toBe('0.0.0.0:9100');
+    expect(parseConfig({ WORKER_METRICS_HOST: '::' }).worker.metricsBindAddress).toBe('[::]:9464');
+    expect(parseConfig({ WORKER_METRICS_PORT: '0' }).worker.metricsBindAddress).toBeNull();
+    expect(() => parseConfig({ WORKER_METRICS_HOST: 'localhost' })).toThrow(
+      /WORKER_METRICS_HOST: expected an IP address/,
+    );
+    expect(() => parseConfig({ WORKER_METRICS_PORT: '65536' })).toThrow(/WORKER_METRICS_PORT/);
+  });
+
+  it('configures the HTTP edge: local defaults, and limits inside what Temporal takes', () => {
+    expect(parseConfig({}).edge).toEqual({
+      host: '127.0.0.1',
+      port: 3000,
+      bodyLimitBytes: 1_048_576,
+      updateTimeoutMs: 10_000,
+      updatesInFlightPerAccount: 4,
+      queuedPerAccount: 100,
+    });
+    const set = parseConfig({
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: '8080',
+      EDGE_UPDATE_TIMEOUT_MS: '2500',
+      EDGE_UPDATES_IN_FLIGHT: '10',
+    }).edge;
+    expect(set).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      updateTimeoutMs: 2500,
+      updatesInFlightPerAccount: 10,
+    });
+    // Temporal takes at most 10 updates in flight per workflow and 2 MB per payload.
+    expect(() => parseConfig({ EDGE_UPDATES_IN_FLIGHT: '11' })).toThrow(/EDGE_UPDATES_IN_FLIGHT/);
+    expect(() => parseConfig({ EDGE_BODY_LIMIT_BYTES: '2097152' })).toThrow(
+      /EDGE_BODY_LIMIT_BYTES/,
+    );
   });
 });

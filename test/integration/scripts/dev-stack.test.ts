@@ -26,8 +26,8 @@ function processesMentioning(text: string): number[] {
 }
 
 async function stackEnv(): Promise<Record<string, string | undefined>> {
-  const [temporal, ui, smtp, inbox, postgres] = await Promise.all(
-    Array.from({ length: 5 }, () => freePort()),
+  const [temporal, ui, smtp, inbox, postgres, metrics, http] = await Promise.all(
+    Array.from({ length: 7 }, () => freePort()),
   );
   return {
     TEMPORAL_PORT: String(temporal),
@@ -35,6 +35,8 @@ async function stackEnv(): Promise<Record<string, string | undefined>> {
     SMTP_PORT: String(smtp),
     MAILPIT_UI_PORT: String(inbox),
     EMBEDDED_POSTGRES_PORT: String(postgres),
+    WORKER_METRICS_PORT: String(metrics),
+    HTTP_PORT: String(http),
     DATA_DIR: join(inject('runDir'), `dev-stack-${randomBytes(3).toString('hex')}`),
     // The stack under test runs its own servers: none of the harness's.
     DATABASE_URL: undefined,
@@ -71,7 +73,8 @@ async function startDevStack(
   const stack = { process: child, output: () => output, exited };
   started.push(stack);
 
-  const deadline = Date.now() + 50_000;
+  // Generous: CI runs other test files beside this one on two cores.
+  const deadline = Date.now() + 110_000;
   while (!output.includes('press Ctrl-C to stop everything')) {
     if (Date.now() > deadline || child.exitCode !== null) {
       throw new Error(`the stack did not come up:\n${output}`);
@@ -113,19 +116,43 @@ describe('the dev stack command', () => {
     expect(existsSync(join(env.DATA_DIR!, 'logs'))).toBe(false);
   });
 
-  it('starts every part, runs the demo, passes the doctor, and stops everything on SIGTERM', async () => {
+  it('starts every part, runs a short simulation, passes the doctor, and stops everything on SIGTERM', async () => {
     const env = await stackEnv();
     const dataDir = env.DATA_DIR!;
-    const stack = await startDevStack(env, ['--demo']);
+    // `npm start` runs `--simulate` with the defaults; a quicker month here.
+    const stack = await startDevStack(env, [
+      '--simulate',
+      '--speed',
+      '240h',
+      '--calls-per-day',
+      '5',
+    ]);
     const output = stack.output();
     expect(output).toContain(`Temporal Web UI  http://localhost:${env.TEMPORAL_UI_PORT}`);
     expect(output).toContain(`Mailpit inbox    http://localhost:${env.MAILPIT_UI_PORT}`);
-    expect(output).toMatch(/^acme-dental-[0-9a-f]{6} +Europe\/Berlin +starter-[0-9a-f]{6} /m);
-    expect(output).toMatch(/first cycle closed, invoice paid/);
-    expect(output).not.toContain('the demo failed');
+    expect(output).toContain(`HTTP edge        http://localhost:${env.HTTP_PORT} (POST`);
+    const health = await fetch(`http://localhost:${env.HTTP_PORT}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok' });
+    expect(output).not.toContain('the simulation failed');
+    // It ends with the summary table and where to look.
+    expect(output).toMatch(/^account +plan +used \/ allowance +remaining +overage +charge /m);
+    expect(output).toMatch(/^acme-dental-[0-9a-f]{6} +starter-[0-9a-f]{6} +[\d.]+ \/ \d+ /m);
+    expect(output).toMatch(
+      new RegExp(
+        `^ +acme-dental-[0-9a-f]{6} +http://localhost:${env.TEMPORAL_UI_PORT}/namespaces/default/workflows/billing-acme-dental-`,
+        'm',
+      ),
+    );
+    expect(output).toContain(`Mailpit          http://localhost:${env.MAILPIT_UI_PORT}`);
+    expect(output.indexOf('Where to look:')).toBeLessThan(
+      output.indexOf('press Ctrl-C to stop everything'),
+    );
 
     // Its own Temporal dev server, Mailpit, PostgreSQL and worker, all under its data folder.
     const workerPid = Number(/worker pid (\d+)/.exec(output)?.[1]);
+    const edgePid = Number(/edge pid (\d+)/.exec(output)?.[1]);
+    expect(() => process.kill(edgePid, 0)).not.toThrow();
     expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(3);
     expect(processesMentioning(dataDir)).not.toContain(workerPid);
     expect(() => process.kill(workerPid, 0)).not.toThrow();
@@ -144,7 +171,8 @@ describe('the dev stack command', () => {
     // No orphans: every server and the worker are gone.
     expect(processesMentioning(dataDir)).toEqual([]);
     expect(() => process.kill(workerPid, 0)).toThrow();
-  });
+    expect(() => process.kill(edgePid, 0)).toThrow();
+  }, 180_000);
 
   it('comes up with WORKER_IDENTITY set, its worker polling under that identity', async () => {
     const identity = `stack-test-worker-${randomBytes(3).toString('hex')}`;
@@ -161,5 +189,5 @@ describe('the dev stack command', () => {
     stack.process.kill('SIGTERM');
     expect(await stack.exited).toBe(0);
     expect(processesMentioning(env.DATA_DIR!)).toEqual([]);
-  });
+  }, 150_000);
 });

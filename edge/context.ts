@@ -1,0 +1,18 @@
+import type { Logger } from '@temporalio/common';
+import type { Kysely } from 'kysely';
+import type { BillingClient } from '../client/billing-client.js';
+import type { Database } from '../db/schema.js';
+import type { Config } from '../workers/config.js';
+import type { AccountLimiter } from './account-limiter.js';
+import type { EdgeMetrics } from './metrics.js';
+
+/** What the edge's routes share: its dependencies, configuration, limiter and metrics. */
+export interface EdgeContext {
+  readonly billing: BillingClient;
+  readonly db: Kysely<Database>;
+  readonly config: Config['edge'];
+  readonly clock: () => number;
+  readonly logger: Logger;
+  readonly limiter: AccountLimiter;
+  readonly metrics: EdgeMetrics;
+}

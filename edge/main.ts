@@ -1,0 +1,48 @@
+/**
+ * The HTTP edge process: listens on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM, then stops taking
+ * requests, answers those in flight (each within EDGE_UPDATE_TIMEOUT_MS) and closes its Temporal
+ * connection and database pool. It starts even when Temporal or PostgreSQL is down (its /healthz
+ * says so) and does not migrate the database: the worker does.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { BillingClient } from '../client/billing-client.js';
+import { createDb } from '../db/connection.js';
+import { loadConfig } from '../workers/config.js';
+import { createLogger } from '../workers/logger.js';
+import { buildEdgeServer } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = createDb(config.postgres.url);
+  // Lazy: the first request connects, so a Temporal outage at start is a 503, not a crash loop.
+  const connection = Connection.lazy({ address: config.temporal.address });
+  const temporal = new Client({ connection, namespace: config.temporal.namespace });
+  const billing = new BillingClient({ temporal, db, taskQueue: config.temporal.taskQueue });
+  const app = await buildEdgeServer({ billing, db, config: config.edge, logger });
+
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  const address = await app.listen({ host: config.edge.host, port: config.edge.port });
+  logger.info('edge listening', {
+    url: address,
+    temporal: config.temporal.address,
+    taskQueue: config.temporal.taskQueue,
+  });
+  const signal = await stopped;
+  logger.info('edge stopping', { signal });
+  try {
+    await app.close();
+  } finally {
+    await connection.close();
+    await db.destroy();
+  }
+  logger.info('edge stopped');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`edge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

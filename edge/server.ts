@@ -1,0 +1,116 @@
+/**
+ * The HTTP edge: telephony platforms that cannot run a Temporal SDK post their call events here as
+ * webhooks (POST /v1/call-events), authenticated by a per-account API key; the edge sends them to
+ * the account's workflow and answers one outcome per event once they are recorded. Also /healthz
+ * and /metrics. Each route group is a Fastify plugin; the customer billing page joins them later.
+ */
+import type { Logger } from '@temporalio/common';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { BillingClient } from '../client/billing-client.js';
+import type { Database } from '../db/schema.js';
+import type { Config } from '../workers/config.js';
+import { AccountLimiter } from './account-limiter.js';
+import type { EdgeContext } from './context.js';
+import { createEdgeMetrics } from './metrics.js';
+import { callEventsRoutes } from './routes/call-events.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+
+export interface EdgeDeps {
+  readonly billing: BillingClient;
+  readonly db: Kysely<Database>;
+  readonly config: Config['edge'];
+  readonly logger: Logger;
+  /** The time of arrival written with rejections and key use (tests may pin it). */
+  readonly clock?: () => number;
+}
+
+/** Errors Fastify raises before a handler runs, as the edge answers them. */
+const FRAMEWORK_ERRORS: Record<
+  string,
+  { error: string; message: (config: Config['edge']) => string }
+> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    error: 'body_too_large',
+    message: (c) =>
+      `the body is over ${c.bodyLimitBytes} bytes: send fewer events per request (at most 500)`,
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    error: 'malformed_json',
+    message: () => 'the body is not valid JSON',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    error: 'malformed_json',
+    message: () => 'the body is empty: send a call event or {"events": [...]}',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    error: 'unsupported_media_type',
+    message: () => 'send the body as JSON with "Content-Type: application/json"',
+  },
+};
+
+/** Builds the edge (not listening yet): `await app.listen({ port, host })` starts it. */
+export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> {
+  const metrics = createEdgeMetrics();
+  const ctx: EdgeContext = {
+    billing: deps.billing,
+    db: deps.db,
+    config: deps.config,
+    logger: deps.logger,
+    clock: deps.clock ?? Date.now,
+    metrics,
+    limiter: new AccountLimiter(
+      deps.config.updatesInFlightPerAccount,
+      deps.config.queuedPerAccount,
+      ({ inFlight, queued }) => {
+        metrics.updatesInFlight.set(inFlight);
+        metrics.updatesQueued.set(queued);
+      },
+    ),
+  };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    // A request never waits longer than the update timeout plus its own reading and writing.
+    requestTimeout: deps.config.updateTimeoutMs + 30_000,
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const known = error.code === undefined ? undefined : FRAMEWORK_ERRORS[error.code];
+    if (known !== undefined) {
+      return reply
+        .code(error.statusCode ?? 400)
+        .send({ error: known.error, message: known.message(deps.config) });
+    }
+    if (error.statusCode !== undefined && error.statusCode < 500) {
+      return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
+    }
+    // A dependency failing (PostgreSQL down while a key is checked): nothing was recorded, or
+    // what was is recorded once; the sender's retry is safe.
+    deps.logger.warn('request failed', {
+      requestId: request.id,
+      url: request.url,
+      error: `${error.name}: ${error.message}`,
+    });
+    return reply
+      .code(503)
+      .header('retry-after', '5')
+      .send({ error: 'unavailable', message: 'a dependency of the edge failed: send it again' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
+  );
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.duration.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(healthRoutes(ctx));
+  await app.register(metricsRoutes(ctx));
+  await app.register(callEventsRoutes(ctx));
+  return app;
+}
