@@ -64,11 +64,29 @@ function keyParts(input: NotifyInput): string[] {
   return [input.content.kind, input.key, String(input.firing), cycle, input.accountId];
 }
 
+/**
+ * The Message-ID of a resend: its own (a receiver that dropped or lost the first copy takes this
+ * one), derived from the resend's request id, so running the same resend again repeats it.
+ */
+export function resendMessageId(accountId: string, requestId: string, domain: string): string {
+  return messageIdOf(['resend', requestId, accountId], domain);
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function createNotifyActivities(deps: NotifyDeps) {
+/** One attempt's terms: how long it holds the row, and how it tells Temporal it is alive. */
+export interface SendAttempt {
+  readonly leaseMs: number;
+  readonly heartbeat: () => void;
+}
+
+/**
+ * Sends one recorded notification unless it was sent already: the `sendNotification` activity's
+ * body, and what `billing notifications resend` runs for a resend row, so both send the same way.
+ */
+export function createNotificationSender(deps: NotifyDeps) {
   function render(row: NotificationRow, timeZone: string): RenderedEmail {
     // The link's expiry counts from when the email was decided, so a resend carries the same link.
     const expiresAt = row.created_at.getTime() + deps.links.ttlSeconds * 1000;
@@ -89,14 +107,19 @@ export function createNotifyActivities(deps: NotifyDeps) {
    * Marks the row sent. The message is out, so a database outage is waited out here until the
    * lease ends (after that another attempt could take the row and send it again).
    */
-  async function recordSent(row: NotificationRow, response: string, leaseEnd: number) {
+  async function recordSent(
+    row: NotificationRow,
+    response: string,
+    leaseEnd: number,
+    heartbeat: () => void,
+  ) {
     for (let attempt = 1; ; attempt++) {
       try {
         await markNotificationSent(deps.db, row.id, response);
         return;
       } catch (error) {
         if (Date.now() + 1000 >= leaseEnd) throw error;
-        Context.current().heartbeat();
+        heartbeat();
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * attempt)));
       }
     }
@@ -111,6 +134,89 @@ export function createNotifyActivities(deps: NotifyDeps) {
     });
   }
 
+  return async function sendRecorded(
+    input: { accountId: string; id: string },
+    { leaseMs, heartbeat }: SendAttempt,
+  ): Promise<NotifyResult> {
+    const id = BigInt(input.id);
+    const claimToken = randomUUID();
+    const claimedAt = Date.now();
+    const row = await claimNotification(deps.db, id, claimToken, leaseMs);
+    if (row?.account_id !== undefined && row.account_id !== input.accountId) {
+      throw missing(input, 'belongs to another account');
+    }
+    if (row === undefined) {
+      const current = await findNotification(deps.db, id);
+      if (current?.account_id !== input.accountId) {
+        throw missing(
+          input,
+          current === undefined ? 'does not exist' : 'belongs to another account',
+        );
+      }
+      if (current.status !== 'pending') {
+        return {
+          status: current.status,
+          messageId: current.message_id,
+          attempts: current.attempts,
+        };
+      }
+      // Another attempt holds the lease (a worker that died mid-send, or a run that continued
+      // as new while sending): retried until it ends or its lease runs out.
+      throw new Error(`${current.message_id} is being sent by another attempt`);
+    }
+    const done = (status: NotificationStatus): NotifyResult => ({
+      status,
+      messageId: row.message_id,
+      attempts: row.attempts,
+    });
+    if (row.recipients.length === 0) {
+      const error = 'the account had no billing emails when this was decided';
+      await releaseNotification(deps.db, id, claimToken, { status: 'no_recipients', error });
+      return done('no_recipients');
+    }
+    const account = await findAccount(deps.db, row.account_id);
+    let email: RenderedEmail;
+    try {
+      email = render(row, account?.time_zone ?? 'UTC');
+    } catch (error) {
+      await releaseNotification(deps.db, id, claimToken, {
+        status: 'failed',
+        error: `cannot render: ${errorText(error)}`,
+      });
+      throw ApplicationFailure.create({
+        type: 'EmailRenderError',
+        message: `${row.message_id} cannot be rendered: ${errorText(error)}`,
+        nonRetryable: true,
+      });
+    }
+    let response: string;
+    try {
+      ({ response } = await deps.mailer.send({
+        ...email,
+        to: row.recipients,
+        messageId: row.message_id,
+      }));
+    } catch (error) {
+      const permanent = isPermanentSmtpFailure(error);
+      await releaseNotification(deps.db, id, claimToken, {
+        status: permanent ? 'rejected' : 'pending',
+        error: errorText(error),
+      });
+      if (!permanent) throw error;
+      throw ApplicationFailure.create({
+        type: 'EmailRejectedError',
+        message: `the SMTP server refused ${row.message_id}: ${errorText(error)}`,
+        nonRetryable: true,
+      });
+    }
+    await deps.afterSmtpAccept?.(row.message_id);
+    await recordSent(row, response, claimedAt + leaseMs, heartbeat);
+    return done('sent');
+  };
+}
+
+export function createNotifyActivities(deps: NotifyDeps) {
+  const sendRecorded = createNotificationSender(deps);
   return {
     /**
      * Records the firings the workflow decided in the outbox (a firing already recorded keeps its
@@ -139,83 +245,12 @@ export function createNotifyActivities(deps: NotifyDeps) {
 
     /** Emails one recorded notification to its recipients, unless it was sent already. */
     async sendNotification(input: { accountId: string; id: string }): Promise<NotifyResult> {
-      const id = BigInt(input.id);
-      const claimToken = randomUUID();
       // The lease outlives this attempt's own timeout by half, whatever this worker's settings.
       const attemptMs = Context.current().info.startToCloseTimeoutMs || deps.activityStartToCloseMs;
-      const leaseMs = Math.round(attemptMs * 1.5);
-      const claimedAt = Date.now();
-      const row = await claimNotification(deps.db, id, claimToken, leaseMs);
-      if (row?.account_id !== undefined && row.account_id !== input.accountId) {
-        throw missing(input, 'belongs to another account');
-      }
-      if (row === undefined) {
-        const current = await findNotification(deps.db, id);
-        if (current?.account_id !== input.accountId) {
-          throw missing(
-            input,
-            current === undefined ? 'does not exist' : 'belongs to another account',
-          );
-        }
-        if (current.status !== 'pending') {
-          return {
-            status: current.status,
-            messageId: current.message_id,
-            attempts: current.attempts,
-          };
-        }
-        // Another attempt holds the lease (a worker that died mid-send, or a run that continued
-        // as new while sending): retried until it ends or its lease runs out.
-        throw new Error(`${current.message_id} is being sent by another attempt`);
-      }
-      const done = (status: NotificationStatus): NotifyResult => ({
-        status,
-        messageId: row.message_id,
-        attempts: row.attempts,
+      return sendRecorded(input, {
+        leaseMs: Math.round(attemptMs * 1.5),
+        heartbeat: () => Context.current().heartbeat(),
       });
-      if (row.recipients.length === 0) {
-        const error = 'the account had no billing emails when this was decided';
-        await releaseNotification(deps.db, id, claimToken, { status: 'no_recipients', error });
-        return done('no_recipients');
-      }
-      const account = await findAccount(deps.db, row.account_id);
-      let email: RenderedEmail;
-      try {
-        email = render(row, account?.time_zone ?? 'UTC');
-      } catch (error) {
-        await releaseNotification(deps.db, id, claimToken, {
-          status: 'failed',
-          error: `cannot render: ${errorText(error)}`,
-        });
-        throw ApplicationFailure.create({
-          type: 'EmailRenderError',
-          message: `${row.message_id} cannot be rendered: ${errorText(error)}`,
-          nonRetryable: true,
-        });
-      }
-      let response: string;
-      try {
-        ({ response } = await deps.mailer.send({
-          ...email,
-          to: row.recipients,
-          messageId: row.message_id,
-        }));
-      } catch (error) {
-        const permanent = isPermanentSmtpFailure(error);
-        await releaseNotification(deps.db, id, claimToken, {
-          status: permanent ? 'rejected' : 'pending',
-          error: errorText(error),
-        });
-        if (!permanent) throw error;
-        throw ApplicationFailure.create({
-          type: 'EmailRejectedError',
-          message: `the SMTP server refused ${row.message_id}: ${errorText(error)}`,
-          nonRetryable: true,
-        });
-      }
-      await deps.afterSmtpAccept?.(row.message_id);
-      await recordSent(row, response, claimedAt + leaseMs);
-      return done('sent');
     },
   };
 }

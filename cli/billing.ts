@@ -20,9 +20,41 @@ const commands: Record<string, { summary: string; load: () => Promise<CommandMod
       'a month of calls for N accounts on the running stack, ending with a summary per account',
     load: () => import('./commands/simulate.js'),
   },
+  plans: {
+    summary: 'create and list plans',
+    load: () => import('./commands/plans.js'),
+  },
+  accounts: {
+    summary: 'create, list (by status) and show accounts; set their billing emails',
+    load: () => import('./commands/accounts.js'),
+  },
+  calls: {
+    summary: "an account's recorded calls, or its rejected events with their reasons",
+    load: () => import('./commands/calls.js'),
+  },
+  purchase: {
+    summary: 'buy credits for an account (once per purchase id)',
+    load: () => import('./commands/requests.js').then((m) => m.purchase),
+  },
+  'cancel-purchase': {
+    summary: 'stop a recurring purchase from the next cycle on',
+    load: () => import('./commands/requests.js').then((m) => m.cancelPurchase),
+  },
+  'change-plan': {
+    summary: "change an account's plan, now or from the next cycle",
+    load: () => import('./commands/requests.js').then((m) => m.changePlan),
+  },
+  'retry-payment': {
+    summary: "charge an account's failed invoices again",
+    load: () => import('./commands/requests.js').then((m) => m.retryPayment),
+  },
   notifications: {
-    summary: "list an account's emails from the outbox: delivered, waiting or refused, and why",
+    summary: "list an account's emails from the outbox (and why), or resend one",
     load: () => import('./commands/notifications.js'),
+  },
+  replay: {
+    summary: "replay an account's workflow histories against the current workflow code",
+    load: () => import('./commands/replay.js'),
   },
   'render-emails': {
     summary: 'render every customer email with sample data to HTML and text files',

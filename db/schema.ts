@@ -171,6 +171,10 @@ export interface NotificationsTable {
   smtp_response: string | null;
   sent_at: Date | null;
   created_at: Generated<Date>;
+  /** The row this one resends (`billing notifications resend`); null for the workflow's own. */
+  resend_of: ColumnType<bigint | null, bigint | null | undefined, never>;
+  /** The resend's idempotency key, unique per account; null for the workflow's own rows. */
+  resend_request_id: ColumnType<string | null, string | null | undefined, never>;
 }
 export type NotificationRow = Selectable<NotificationsTable>;
 export type NewNotificationRow = Insertable<NotificationsTable>;

@@ -199,31 +199,41 @@ async function checkEndToEnd(config: Config, client: Client): Promise<Outcome> {
 }
 
 const usage =
-  'usage: billing doctor\n\nChecks PostgreSQL, SMTP, Temporal and a workflow run end to end.\n';
+  'usage: billing doctor [--json]\n\nChecks PostgreSQL, SMTP, Temporal and a workflow run end to end.\n' +
+  'With --json: {"ok", "checks": [{"part", "ok", "skipped", "detail"}]}. Exit 1 when a check fails.\n';
 
 export async function run(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(usage);
     return 0;
   }
-  if (args.length > 0) {
-    process.stderr.write(`billing doctor: unexpected argument '${args[0]}'\n\n${usage}`);
+  const json = args.includes('--json');
+  const unexpected = args.find((arg) => arg !== '--json');
+  if (unexpected !== undefined) {
+    process.stderr.write(`billing doctor: unexpected argument '${unexpected}'\n\n${usage}`);
     return 2;
   }
+  const checks: { part: string; ok: boolean; skipped: boolean; detail: string }[] = [];
   let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stdout.write(`  ✗ configuration  ${error.message}\ndoctor: FAILED: configuration\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ ok: false, checks: [{ part: 'configuration', ok: false, skipped: false, detail: error.message }] }, null, 2)}\n`
+        : `  ✗ configuration  ${error.message}\ndoctor: FAILED: configuration\n`,
+    );
     return 1;
   }
 
   const failures: string[] = [];
   const report = (part: string, outcome: Outcome) => {
-    const mark = outcome.ok ? '✓' : 'skipped' in outcome && outcome.skipped ? '-' : '✗';
-    process.stdout.write(`  ${mark} ${part.padEnd(10)}  ${outcome.detail}\n`);
-    if (!outcome.ok && !('skipped' in outcome && outcome.skipped)) failures.push(part);
+    const skipped = 'skipped' in outcome && outcome.skipped === true;
+    const mark = outcome.ok ? '✓' : skipped ? '-' : '✗';
+    checks.push({ part, ok: outcome.ok, skipped, detail: outcome.detail });
+    if (!json) process.stdout.write(`  ${mark} ${part.padEnd(10)}  ${outcome.detail}\n`);
+    if (!outcome.ok && !skipped) failures.push(part);
   };
 
   const [postgres, smtp, connected] = await Promise.all([
@@ -254,9 +264,11 @@ export async function run(args: string[]): Promise<number> {
   await connected.client?.connection.close().catch(() => undefined);
 
   process.stdout.write(
-    failures.length === 0
-      ? 'doctor: all checks passed\n'
-      : `doctor: FAILED: ${failures.join(', ')}\n`,
+    json
+      ? `${JSON.stringify({ ok: failures.length === 0, checks }, null, 2)}\n`
+      : failures.length === 0
+        ? 'doctor: all checks passed\n'
+        : `doctor: FAILED: ${failures.join(', ')}\n`,
   );
   return failures.length === 0 ? 0 : 1;
 }

@@ -1,20 +1,44 @@
 /**
- * `billing notifications <accountId> [--status <status>] [--limit <n>] [--json]`: an account's
- * emails as the outbox recorded them, newest first: what, to whom, delivered or not and why.
+ * `billing notifications <accountId>` (or `notifications list <accountId>`): an account's emails
+ * as the outbox recorded them, newest first: what, to whom, delivered or not and why.
+ *
+ * `billing notifications resend <accountId> <notificationId>`: emails a recorded notification
+ * again, as a new outbox row linked to it, with a Message-ID of its own, to the account's billing
+ * emails of now, sent by the same code as the worker's `sendNotification`. The request id is the
+ * resend's idempotency key (unique per account in the database): the same request again sends
+ * nothing new and reports the first result.
  */
-import { parseArgs } from 'node:util';
-import { createDb } from '../../db/connection.js';
-import { listNotifications } from '../../db/repositories/notifications.js';
+import { randomUUID } from 'node:crypto';
+import { createSmtpMailer } from '../../activities/mailer.js';
+import { createNotificationSender, resendMessageId } from '../../activities/notify.js';
+import {
+  findNotification,
+  insertResendOnce,
+  listNotifications,
+} from '../../db/repositories/notifications.js';
 import type { NotificationRow, NotificationStatus } from '../../db/schema.js';
-import { loadConfig } from '../../workers/config.js';
+import { REQUEST_ID_RE } from '../../workflows/account/messages.js';
+import {
+  choiceOption,
+  intOption,
+  notFound,
+  requireAccount,
+  runCommand,
+  runGroup,
+  usageError,
+} from '../output.js';
 
-const USAGE =
-  'usage: billing notifications <accountId> [--status pending|sent|rejected|no_recipients] ' +
-  '[--limit n] [--json]\n';
-const STATUSES: readonly NotificationStatus[] = ['pending', 'sent', 'rejected', 'no_recipients'];
+const STATUSES: readonly NotificationStatus[] = [
+  'pending',
+  'sent',
+  'rejected',
+  'no_recipients',
+  'failed',
+];
 
 function view(row: NotificationRow) {
   return {
+    id: String(row.id),
     kind: row.kind,
     key: row.key,
     firing: row.firing,
@@ -27,67 +51,156 @@ function view(row: NotificationRow) {
     smtpResponse: row.smtp_response,
     createdAt: row.created_at.toISOString(),
     sentAt: row.sent_at?.toISOString() ?? null,
+    resendOf: row.resend_of === null ? null : String(row.resend_of),
+    resendRequestId: row.resend_request_id,
   };
 }
 
-export async function run(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        status: { type: 'string' },
-        limit: { type: 'string', default: '50' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`notifications: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const status = values.status as NotificationStatus | undefined;
-  const limit = Number(values.limit);
-  if (
-    positionals.length !== 1 ||
-    (status !== undefined && !STATUSES.includes(status)) ||
-    !Number.isInteger(limit) ||
-    limit < 1
-  ) {
-    process.stderr.write(USAGE);
-    return 2;
-  }
-  const db = createDb(loadConfig().postgres.url, { maxConnections: 1 });
-  try {
-    const rows = await listNotifications(db, positionals[0]!, { status, limit });
-    if (values.json) {
-      process.stdout.write(`${JSON.stringify(rows.map(view), null, 2)}\n`);
-      return 0;
-    }
-    if (rows.length === 0) {
-      process.stdout.write(`no notifications for ${positionals[0]}\n`);
-      return 0;
-    }
-    for (const row of rows) {
-      const v = view(row);
+const listSpec = {
+  name: 'notifications',
+  help: `usage: billing notifications [list] <accountId>
+         [--status pending|sent|rejected|no_recipients|failed] [--limit n] [--json]
+
+The account's emails from the outbox, newest first: kind, key and firing, status, attempts,
+recipients, and the last error or the server's answer. The id is what resend takes.
+(An account named 'list' or 'resend' is listed with 'notifications list <accountId>'.)`,
+  options: { status: { type: 'string' }, limit: { type: 'string', default: '50' } },
+  positionals: [1, 1],
+} as const;
+
+function runList(args: string[]): Promise<number> {
+  return runCommand(listSpec, args, async ({ values, positionals }, context) => {
+    const status =
+      values.status === undefined ? undefined : choiceOption('status', values.status, STATUSES);
+    const limit = intOption('limit', values.limit, 1, 10_000);
+    const rows = await listNotifications(context.db(), positionals[0]!, { status, limit });
+    const views = rows.map(view);
+    const lines = views.map((v) => {
       const what = `${v.kind}:${v.key}#${v.firing}`;
       const detail = v.status === 'sent' ? `sent ${v.sentAt}` : (v.lastError ?? '');
-      process.stdout.write(
-        `${v.createdAt}  ${what.padEnd(28)} ${v.status.padEnd(13)} ${String(v.attempts).padStart(3)} ` +
-          `attempt(s)  ${v.recipients.join(', ') || '-'}  ${detail}\n`,
+      const resend = v.resendOf === null ? '' : ` (resend of ${v.resendOf})`;
+      return (
+        `${v.id.padStart(6)}  ${v.createdAt}  ${what.padEnd(28)} ${v.status.padEnd(13)} ` +
+        `${String(v.attempts).padStart(3)} attempt(s)  ${v.recipients.join(', ') || '-'}  ${detail}${resend}`
+      );
+    });
+    return {
+      // An array, as this command always printed: scripts read it as is.
+      json: views,
+      text: lines.length === 0 ? `no notifications for ${positionals[0]}` : lines.join('\n'),
+    };
+  });
+}
+
+const resendSpec = {
+  name: 'notifications resend',
+  help: `usage: billing notifications resend <accountId> <notificationId> [--request-id <id>] [--json]
+
+Emails notification <notificationId> (from 'billing notifications <accountId>') again to the
+account's billing emails of now, as a new outbox row with its own Message-ID. Without
+--request-id one is generated and printed: the same request id again sends nothing new and
+reports the first result. Exit 1 when the SMTP server cannot be reached or refuses it.`,
+  options: { 'request-id': { type: 'string' } },
+  positionals: [2, 2],
+} as const;
+
+function runResend(args: string[]): Promise<number> {
+  return runCommand(resendSpec, args, async ({ values, positionals }, context) => {
+    const [accountId, notificationText] = positionals as [string, string];
+    if (!/^[1-9]\d{0,18}$/.test(notificationText)) {
+      throw usageError(
+        `a notification id is the number 'billing notifications ${accountId}' shows, got '${notificationText}'`,
       );
     }
-    return 0;
-  } catch (error) {
-    process.stderr.write(`notifications: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    await db.destroy();
-  }
+    const requestId = values['request-id'] ?? `resend-${randomUUID()}`;
+    if (!REQUEST_ID_RE.test(requestId)) {
+      throw usageError('--request-id is 1 to 128 characters of [A-Za-z0-9._:-]');
+    }
+    const account = await requireAccount(context, accountId);
+    const db = context.db();
+    const original = await findNotification(db, BigInt(notificationText));
+    if (original?.account_id !== account.id) {
+      throw notFound(`account ${account.id} has no notification ${notificationText}`);
+    }
+    const config = context.config();
+    const existing = await db
+      .selectFrom('notifications')
+      .select('id')
+      .where('account_id', '=', account.id)
+      .where('resend_request_id', '=', requestId)
+      .executeTakeFirst();
+    if (existing === undefined && account.billing_emails.length === 0) {
+      throw usageError(
+        `account ${account.id} has no billing emails: set them first (billing accounts set-emails)`,
+      );
+    }
+    const row = await insertResendOnce(db, original, {
+      requestId,
+      messageId: resendMessageId(account.id, requestId, config.smtp.messageIdDomain),
+      recipients: account.billing_emails,
+    });
+    if (row.resend_of !== original.id) {
+      throw usageError(
+        `request id ${requestId} already resent notification ${String(row.resend_of)}: use a new one`,
+      );
+    }
+    const replayed = existing !== undefined;
+    // A row still pending (a first run that stopped before sending) is sent now; a row already
+    // sent, rejected or failed is reported as it stands and sent no more.
+    let result = view(row);
+    let error: string | null = null;
+    if (row.status === 'pending') {
+      const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
+      try {
+        await createNotificationSender({
+          db,
+          mailer,
+          links: config.links,
+          messageIdDomain: config.smtp.messageIdDomain,
+          activityStartToCloseMs: config.activities.startToCloseTimeoutMs,
+        })({ accountId: account.id, id: String(row.id) }, { leaseMs: 60_000, heartbeat: () => {} });
+      } catch (sendError) {
+        error = sendError instanceof Error ? sendError.message : String(sendError);
+      } finally {
+        mailer.close();
+      }
+      result = view((await findNotification(db, row.id))!);
+    }
+    const summary = {
+      requestId,
+      replayed,
+      resendOf: String(original.id),
+      notification: result,
+    };
+    if (error !== null || result.status !== 'sent') {
+      // Still reported in full: the row says what happened, and the same request id retries it.
+      process.stderr.write(
+        `billing notifications resend: ${result.messageId} is ${result.status}` +
+          `${error === null ? '' : `: ${error}`}; run again with --request-id ${requestId} to retry\n`,
+      );
+    }
+    return {
+      json: summary,
+      text:
+        `${replayed ? 'already resent' : 'resent'} notification ${original.id} (${original.kind}:${original.key}#${original.firing}) ` +
+        `as ${result.id} ${result.messageId}: ${result.status} to ${result.recipients.join(', ')}\n` +
+        `(request ${requestId}: the same request id again sends nothing new)`,
+      code: result.status === 'sent' ? 0 : 1,
+    };
+  });
+}
+
+export function run(args: string[]): Promise<number> {
+  return runGroup(
+    'notifications',
+    args,
+    {
+      list: { summary: "an account's emails from the outbox, newest first", run: runList },
+      resend: {
+        summary: 'email a recorded notification again (idempotent by request id)',
+        run: runResend,
+      },
+    },
+    runList,
+  );
 }

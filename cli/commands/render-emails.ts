@@ -11,21 +11,26 @@ import { emailSamples } from '../../emails/samples.js';
 
 const DEFAULT_OUT = join('screenshots', 'emails');
 
-const HELP = `usage: billing render-emails [--out <dir>]
+const HELP = `usage: billing render-emails [--out <dir>] [--json]
 
 Renders every customer email (${emailSamples.map((s) => s.kind).join(', ')})
 with the sample data to <dir>/<kind>.html and <dir>/<kind>.txt, plus <dir>/index.html,
-and prints the paths. <dir> defaults to ${DEFAULT_OUT}.
+and prints the paths (--json: {"files": [...], "index": path}). <dir> defaults to ${DEFAULT_OUT}.
 Exit 0 on success; 2 with a message on stderr for bad arguments.
 `;
 
-type Parsed = { help: true } | { help: false; out: string } | { error: string };
+type Parsed = { help: true } | { help: false; out: string; json: boolean } | { error: string };
 
 function parseArgs(args: string[]): Parsed {
   let out = DEFAULT_OUT;
+  let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--help' || arg === '-h') return { help: true };
+    if (arg === '--json') {
+      json = true;
+      continue;
+    }
     if (arg === '--out' || arg.startsWith('--out=')) {
       const value = arg === '--out' ? args[++i] : arg.slice('--out='.length);
       if (value === undefined || value === '') return { error: '--out needs a directory' };
@@ -34,7 +39,7 @@ function parseArgs(args: string[]): Parsed {
       return { error: `unknown argument '${arg}'` };
     }
   }
-  return { help: false, out };
+  return { help: false, out, json };
 }
 
 function indexHtml(entries: { kind: string; subject: string }[]): string {
@@ -54,6 +59,10 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseArgs(args);
   if ('error' in parsed) {
     process.stderr.write(`billing render-emails: ${parsed.error}\n\n${HELP}`);
+    if (args.includes('--json')) {
+      const error = { kind: 'usage', message: parsed.error };
+      process.stdout.write(`${JSON.stringify({ error }, null, 2)}\n`);
+    }
     return 2;
   }
   if (parsed.help) {
@@ -63,6 +72,11 @@ export async function run(args: string[]): Promise<number> {
   const dir = resolve(parsed.out);
   await mkdir(dir, { recursive: true });
   const entries: { kind: string; subject: string }[] = [];
+  const files: string[] = [];
+  const print = (path: string) => {
+    files.push(path);
+    if (!parsed.json) process.stdout.write(`${path}\n`);
+  };
   for (const { kind, content, context } of emailSamples) {
     const email = renderEmail(content, context);
     for (const [extension, body] of [
@@ -71,12 +85,13 @@ export async function run(args: string[]): Promise<number> {
     ] as const) {
       const path = join(dir, `${kind}.${extension}`);
       await writeFile(path, body);
-      process.stdout.write(`${path}\n`);
+      print(path);
     }
     entries.push({ kind, subject: email.subject });
   }
   const index = join(dir, 'index.html');
   await writeFile(index, indexHtml(entries));
-  process.stdout.write(`${index}\n`);
+  if (parsed.json) process.stdout.write(`${JSON.stringify({ files, index }, null, 2)}\n`);
+  else process.stdout.write(`${index}\n`);
   return 0;
 }

@@ -11,6 +11,7 @@ import * as createBillingLedger from './20261125020000-create-billing-ledger.js'
 import * as dropDemoCallDeliveries from './20261125030000-drop-demo-call-deliveries.js';
 import * as createNotifications from './20261125040000-create-notifications.js';
 import * as createApiKeys from './20261206000000-create-api-keys.js';
+import * as notificationResends from './20261206020000-notification-resends.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261125000000-create-probes': createProbes,
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261125030000-drop-demo-call-deliveries': dropDemoCallDeliveries,
   '20261125040000-create-notifications': createNotifications,
   '20261206000000-create-api-keys': createApiKeys,
+  '20261206020000-notification-resends': notificationResends,
 };

@@ -48,3 +48,21 @@ export async function findAccountIdsByBillingEmail(db: Db, email: string): Promi
     .execute();
   return rows.map((row) => row.id);
 }
+
+/** Accounts by id, optionally only those whose current plan row says `planId`; at most `limit`. */
+export async function listAccounts(
+  db: Db,
+  options: { planId?: string; ids?: readonly string[]; limit?: number } = {},
+): Promise<AccountRow[]> {
+  let query = db
+    .selectFrom('accounts')
+    .selectAll()
+    .orderBy('id')
+    .limit(options.limit ?? 1000);
+  if (options.planId !== undefined) query = query.where('plan_id', '=', options.planId);
+  if (options.ids !== undefined) {
+    if (options.ids.length === 0) return [];
+    query = query.where('id', 'in', [...options.ids]);
+  }
+  return query.execute();
+}

@@ -28,7 +28,10 @@ export async function insertNotificationsOnce(
         .insertInto('notifications')
         .values(row)
         .onConflict((oc) =>
-          oc.columns(['account_id', 'cycle_start', 'kind', 'key', 'firing']).doNothing(),
+          oc
+            .columns(['account_id', 'cycle_start', 'kind', 'key', 'firing'])
+            .where('resend_of', 'is', null)
+            .doNothing(),
         )
         .execute();
       const { id } = await trx
@@ -39,6 +42,7 @@ export async function insertNotificationsOnce(
         .where('kind', '=', row.kind)
         .where('key', '=', row.key)
         .where('firing', '=', row.firing)
+        .where('resend_of', 'is', null)
         .executeTakeFirstOrThrow();
       ids.push(id);
     }
@@ -133,4 +137,38 @@ export async function listNotifications(
     .limit(options.limit ?? 100);
   if (options.status !== undefined) query = query.where('status', '=', options.status);
   return query.execute();
+}
+
+/**
+ * Records a resend of `original` (its cycle, kind, key, firing and content) under `requestId`,
+ * unless the account already used that request id: the unique (account, resend request id) key
+ * makes the first row stand, even for two racing runs. Returns the row that stands.
+ */
+export async function insertResendOnce(
+  db: Kysely<Database>,
+  original: NotificationRow,
+  resend: { requestId: string; messageId: string; recipients: string[] },
+): Promise<NotificationRow> {
+  await db
+    .insertInto('notifications')
+    .values({
+      account_id: original.account_id,
+      cycle_start: original.cycle_start,
+      kind: original.kind,
+      key: original.key,
+      firing: original.firing,
+      message_id: resend.messageId,
+      recipients: resend.recipients,
+      content: JSON.stringify(original.content),
+      resend_of: original.id,
+      resend_request_id: resend.requestId,
+    })
+    .onConflict((oc) => oc.columns(['account_id', 'resend_request_id']).doNothing())
+    .execute();
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('account_id', '=', original.account_id)
+    .where('resend_request_id', '=', resend.requestId)
+    .executeTakeFirstOrThrow();
 }

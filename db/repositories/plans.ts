@@ -22,3 +22,8 @@ export async function insertPlanOnce(
 export async function findPlan(db: Db, id: string): Promise<PlanRow | undefined> {
   return db.selectFrom('plans').selectAll().where('id', '=', id).executeTakeFirst();
 }
+
+/** Every plan, by id. */
+export async function listPlans(db: Db): Promise<PlanRow[]> {
+  return db.selectFrom('plans').selectAll().orderBy('id').execute();
+}

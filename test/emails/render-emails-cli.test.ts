@@ -62,6 +62,18 @@ describe('billing render-emails', () => {
     for (const { kind } of emailSamples) expect(index).toContain(`href="${kind}.html"`);
   });
 
+  it('--json prints the same paths as one JSON document', async () => {
+    const out = tempDir();
+    const { code, stdout } = await runCaptured(['--out', out, '--json']);
+    expect(code).toBe(0);
+    const printed = JSON.parse(stdout) as { files: string[]; index: string };
+    expect(printed.index).toBe(join(out, 'index.html'));
+    expect(printed.files).toEqual(
+      emailSamples.flatMap(({ kind }) => [join(out, `${kind}.html`), join(out, `${kind}.txt`)]),
+    );
+    for (const path of printed.files) expect(existsSync(path)).toBe(true);
+  });
+
   it('accepts --out=<dir>', async () => {
     const out = tempDir();
     const { code } = await runCaptured([`--out=${out}`]);

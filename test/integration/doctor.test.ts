@@ -88,6 +88,21 @@ describe('billing doctor against a stack of its own, then with its PostgreSQL st
     expect(received.map((m) => m.messageId)).toContain(messageId);
     expect(stdout).toContain('doctor: all checks passed');
     expect(code).toBe(0);
+
+    // The same checks as one JSON document.
+    const json = await runBilling(['doctor', '--json'], env);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      ok: boolean;
+      checks: { part: string; ok: boolean }[];
+    };
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => [c.part, c.ok])).toEqual([
+      ['PostgreSQL', true],
+      ['SMTP', true],
+      ['Temporal', true],
+      ['end to end', true],
+    ]);
   });
 
   it('fails naming PostgreSQL when its server is stopped', async () => {
