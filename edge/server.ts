@@ -63,6 +63,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     limiter: new AccountLimiter(
       deps.config.updatesInFlightPerAccount,
       deps.config.queuedPerAccount,
+      deps.config.queuedTotal,
       ({ inFlight, queued }) => {
         metrics.updatesInFlight.set(inFlight);
         metrics.updatesQueued.set(queued);
