@@ -21,12 +21,15 @@ import {
 } from '../call-events-body.js';
 import { authenticate } from '../authenticate.js';
 import type { EdgeContext } from '../context.js';
+import { isWorkflowBusy } from '../workflow-busy.js';
 
 /** last_used_at is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
 /** What Retry-After says after a timeout (seconds): the worker or Temporal may be back by then. */
 const RETRY_AFTER_UNAVAILABLE = '5';
 const RETRY_AFTER_QUEUE_FULL = '1';
+/** After Temporal refused an update for the workflow's updates in flight: they finish in ~1 s. */
+const RETRY_AFTER_WORKFLOW_BUSY = '2';
 
 class UpdateTimeoutError extends Error {
   override readonly name = 'UpdateTimeoutError';
@@ -174,8 +177,21 @@ function answerFailure(
       .header('retry-after', RETRY_AFTER_QUEUE_FULL)
       .send({
         error: 'too_many_requests',
-        message: `too many requests of this account are waiting (${error.message}): send it again`,
+        message: `too many requests are waiting (${error.message}): send it again`,
       });
+  }
+  if (isWorkflowBusy(error)) {
+    // Other edge processes fill the account's updates in flight too: see docs/operations.md.
+    ctx.logger.warn('account workflow has too many updates in flight', {
+      accountId,
+      requestId: request.id,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return reply.code(429).header('retry-after', RETRY_AFTER_WORKFLOW_BUSY).send({
+      error: 'too_many_requests',
+      message:
+        'the account has too many requests in flight; none of these events was recorded: send it again',
+    });
   }
   const transient =
     !(error instanceof BillingRequestError) || error.type === 'ContinuingAsNewError';
