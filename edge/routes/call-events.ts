@@ -68,6 +68,13 @@ export function callEventsRoutes(ctx: EdgeContext): FastifyPluginCallback {
 async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyReply) {
   const accountId = request.accountId;
   if (accountId === null) throw new Error('call-events route reached without an account');
+  // No body at all (no Content-Type either, so no parser ran): as an empty JSON body.
+  if (request.body === undefined) {
+    return reply.code(400).send({
+      error: 'malformed_json',
+      message: 'the body is empty: send a call event or {"events": [...]}',
+    });
+  }
   const body = eventsOfBody(request.body);
   if (!body.ok) return reply.code(400).send({ error: 'invalid_body', message: body.message });
   const { events } = body;
