@@ -6,7 +6,7 @@
  */
 
 /** gRPC's RESOURCE_EXHAUSTED status code (grpc-js is not a direct dependency of the project). */
-const RESOURCE_EXHAUSTED = 8;
+export const RESOURCE_EXHAUSTED = 8;
 
 /** The server's wording, for errors that lost their gRPC code on the way (kept as the message). */
 const BUSY_MESSAGE = /too many outstanding updates|in-flight updates has been reached/i;
