@@ -15,7 +15,6 @@ COPY workers ./workers
 COPY db ./db
 COPY client ./client
 COPY cli ./cli
-COPY edge ./edge
 COPY bench ./bench
 COPY scripts ./scripts
 RUN npx tsc -p tsconfig.build.json

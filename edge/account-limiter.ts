@@ -1,10 +1,12 @@
 /**
  * At most `limit` pieces of work in flight per account, the rest queued in arrival order up to
- * `queueBound` per account. The account workflow takes at most 10 updates in flight (Temporal's
- * per-workflow limit): beyond that the server refuses them, so the edge queues its own instead.
+ * `queueBound` per account and `totalQueueBound` across all accounts. The account workflow takes at
+ * most 10 updates in flight (Temporal's per-workflow limit): beyond that the server refuses them,
+ * so the edge queues its own instead. Each waiting request holds its parsed body (up to the body
+ * limit), so the total bound is what keeps many busy accounts from exhausting the edge's memory.
  */
 
-/** The account's queue is full: answer "try again later" without waiting. */
+/** The account's queue, or the edge's, is full: answer "try again later" without waiting. */
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
 }
@@ -31,6 +33,7 @@ export class AccountLimiter {
   constructor(
     private readonly limit: number,
     private readonly queueBound: number,
+    private readonly totalQueueBound: number,
     /** Called whenever the totals change (metrics). */
     private readonly onLoad: (load: LimiterLoad) => void = () => undefined,
   ) {}
@@ -46,7 +49,7 @@ export class AccountLimiter {
 
   /**
    * Runs `work` once a slot of `account` is free. Rejects with QueueFullError when the account's
-   * queue is full, and with the signal's reason when `signal` aborts before a slot is free (the
+   * queue or the edge's is full, and with the signal's reason when `signal` aborts before a slot is free (the
    * work then never starts).
    */
   async run<T>(account: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
@@ -64,6 +67,9 @@ export class AccountLimiter {
       throw new QueueFullError(
         `${lane.waiting.length} requests of this account are already waiting`,
       );
+    } else if (this.queued >= this.totalQueueBound) {
+      // The lane has work in flight here (active == limit), so it is not left behind idle.
+      throw new QueueFullError(`${this.queued} requests of all accounts are already waiting`);
     } else {
       // A slot is handed over by release(): active and inFlight already count this work.
       await this.wait(account, lane, signal);

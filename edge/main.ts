@@ -12,6 +12,7 @@ import { createDb } from '../db/connection.js';
 import { loadConfig } from '../workers/config.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
 import { createLogger } from '../workers/logger.js';
+import { edgeGrpcRetryInterceptor } from './grpc-retry.js';
 import { buildEdgeServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const db = createDb(config.postgres.url);
   // Lazy: the first request connects, so a Temporal outage at start is a 503, not a crash loop.
-  const connection = Connection.lazy({ address: config.temporal.address });
+  const connection = Connection.lazy({
+    address: config.temporal.address,
+    interceptors: [edgeGrpcRetryInterceptor()],
+  });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const billing = new BillingClient({ temporal, db, taskQueue: config.temporal.taskQueue });
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });

@@ -2,7 +2,7 @@
  * The edge's Prometheus metrics, in a registry of its own (not prom-client's global one), so two
  * servers in one process (the tests) never share or clash over counters.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface EdgeMetrics {
   readonly registry: Registry;
@@ -16,6 +16,9 @@ export interface EdgeMetrics {
 
 export function createEdgeMetrics(): EdgeMetrics {
   const registry = new Registry();
+  // The Node.js process: CPU, memory, event loop lag, GC (what tells a starved edge from a slow
+  // Temporal). Collected when scraped, into this registry only.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     requests: new Counter({

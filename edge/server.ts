@@ -63,6 +63,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     limiter: new AccountLimiter(
       deps.config.updatesInFlightPerAccount,
       deps.config.queuedPerAccount,
+      deps.config.queuedTotal,
       ({ inFlight, queued }) => {
         metrics.updatesInFlight.set(inFlight);
         metrics.updatesQueued.set(queued);
@@ -75,6 +76,9 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     // A request never waits longer than the update timeout plus its own reading and writing.
     requestTimeout: deps.config.updateTimeoutMs + 30_000,
   });
+
+  // Fastify reads text/plain bodies as strings by default; the edge takes JSON only (415 otherwise).
+  app.removeContentTypeParser('text/plain');
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error.code === undefined ? undefined : FRAMEWORK_ERRORS[error.code];
@@ -96,7 +100,12 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     return reply
       .code(503)
       .header('retry-after', '5')
-      .send({ error: 'unavailable', message: 'a dependency of the edge failed: send it again' });
+      .send({
+        error: 'unavailable',
+        message: isUndefinedTable(error)
+          ? 'the database is not migrated yet (the worker migrates it at start): send it again'
+          : 'a dependency of the edge failed: send it again',
+      });
   });
   app.setNotFoundHandler((request, reply) =>
     reply
@@ -113,4 +122,9 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
   await app.register(metricsRoutes(ctx));
   await app.register(callEventsRoutes(ctx));
   return app;
+}
+
+/** PostgreSQL's undefined_table: the edge started before the worker created the ledger's tables. */
+function isUndefinedTable(error: unknown): boolean {
+  return (error as { code?: unknown }).code === '42P01';
 }

@@ -99,6 +99,8 @@ export interface Config {
     readonly updatesInFlightPerAccount: number;
     /** Requests of one account waiting for a slot; beyond this they are answered 429. */
     readonly queuedPerAccount: number;
+    /** Requests of all accounts waiting for a slot; beyond this they are answered 429. */
+    readonly queuedTotal: number;
   };
   readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
 }
@@ -180,7 +182,10 @@ const schema = z.object({
   EDGE_BODY_LIMIT_BYTES: z.coerce.number().int().min(65_536).max(1_572_864).default(1_048_576),
   EDGE_UPDATE_TIMEOUT_MS: millis(100).default(10_000),
   EDGE_UPDATES_IN_FLIGHT: z.coerce.number().int().min(1).max(10).default(4),
-  EDGE_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(100),
+  // Each waiting request holds its parsed body (up to EDGE_BODY_LIMIT_BYTES): the total bound keeps
+  // the edge's memory for waiting bodies near 200 MiB at the default limit, whatever the accounts.
+  EDGE_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(20),
+  EDGE_QUEUE_TOTAL: z.coerce.number().int().min(0).max(100_000).default(200),
   // Temporal's hard limit is 51,200 events; it suggests continue-as-new from 4,096 (or 4 MB).
   // Short runs keep the replay after a worker restart or cache eviction short (a busy account
   // reaches 2,000 events in about 10 s at 100 calls/s).
@@ -310,6 +315,7 @@ export function parseConfig(env: Env): Config {
       updateTimeoutMs: e.EDGE_UPDATE_TIMEOUT_MS,
       updatesInFlightPerAccount: e.EDGE_UPDATES_IN_FLIGHT,
       queuedPerAccount: e.EDGE_QUEUE_PER_ACCOUNT,
+      queuedTotal: e.EDGE_QUEUE_TOTAL,
     },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },
   };

@@ -89,10 +89,11 @@ export async function run(args: string[]): Promise<number> {
   const out = (text: string, json: unknown) =>
     process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : text);
   try {
+    // A mistyped account is told so, not listed as an account without keys.
+    if (action !== 'revoke' && (await findAccount(db, target)) === undefined) {
+      throw new UsageError(`no account has id '${target}'`);
+    }
     if (action === 'create') {
-      if ((await findAccount(db, target)) === undefined) {
-        throw new UsageError(`no account has id '${target}'`);
-      }
       const key = generateApiKey();
       const row = await insertApiKey(db, {
         account_id: target,

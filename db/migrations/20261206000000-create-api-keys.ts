@@ -10,7 +10,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createTable('api_keys')
     .addColumn('id', 'bigint', (col) => col.generatedAlwaysAsIdentity().primaryKey())
-    .addColumn('account_id', 'text', (col) => col.notNull())
+    // A key belongs to its account: it goes with it (accounts are not deleted today; if one is,
+    // its keys must not outlive it and authenticate requests for an account that does not exist).
+    .addColumn('account_id', 'text', (col) =>
+      col.notNull().references('accounts.id').onDelete('cascade'),
+    )
     .addColumn('prefix', 'text', (col) => col.notNull().unique())
     // 32 bytes: SHA-256 of the whole key as presented.
     .addColumn('secret_hash', 'bytea', (col) => col.notNull())

@@ -21,12 +21,15 @@ import {
 } from '../call-events-body.js';
 import { authenticate } from '../authenticate.js';
 import type { EdgeContext } from '../context.js';
+import { isWorkflowBusy } from '../workflow-busy.js';
 
 /** last_used_at is written at most this often per key. */
 const TOUCH_INTERVAL_MS = 60_000;
 /** What Retry-After says after a timeout (seconds): the worker or Temporal may be back by then. */
 const RETRY_AFTER_UNAVAILABLE = '5';
 const RETRY_AFTER_QUEUE_FULL = '1';
+/** After Temporal refused an update for the workflow's updates in flight: they finish in ~1 s. */
+const RETRY_AFTER_WORKFLOW_BUSY = '2';
 
 class UpdateTimeoutError extends Error {
   override readonly name = 'UpdateTimeoutError';
@@ -65,6 +68,13 @@ export function callEventsRoutes(ctx: EdgeContext): FastifyPluginCallback {
 async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyReply) {
   const accountId = request.accountId;
   if (accountId === null) throw new Error('call-events route reached without an account');
+  // No body at all (no Content-Type either, so no parser ran): as an empty JSON body.
+  if (request.body === undefined) {
+    return reply.code(400).send({
+      error: 'malformed_json',
+      message: 'the body is empty: send a call event or {"events": [...]}',
+    });
+  }
   const body = eventsOfBody(request.body);
   if (!body.ok) return reply.code(400).send({ error: 'invalid_body', message: body.message });
   const { events } = body;
@@ -174,8 +184,21 @@ function answerFailure(
       .header('retry-after', RETRY_AFTER_QUEUE_FULL)
       .send({
         error: 'too_many_requests',
-        message: `too many requests of this account are waiting (${error.message}): send it again`,
+        message: `too many requests are waiting (${error.message}): send it again`,
       });
+  }
+  if (isWorkflowBusy(error)) {
+    // Other edge processes fill the account's updates in flight too: see docs/operations.md.
+    ctx.logger.warn('account workflow has too many updates in flight', {
+      accountId,
+      requestId: request.id,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    return reply.code(429).header('retry-after', RETRY_AFTER_WORKFLOW_BUSY).send({
+      error: 'too_many_requests',
+      message:
+        'the account has too many requests in flight; none of these events was recorded: send it again',
+    });
   }
   const transient =
     !(error instanceof BillingRequestError) || error.type === 'ContinuingAsNewError';

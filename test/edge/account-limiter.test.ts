@@ -13,7 +13,7 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('AccountLimiter', () => {
   it('runs at most `limit` per account, queues the rest in order, and forgets idle accounts', async () => {
     const loads: number[] = [];
-    const limiter = new AccountLimiter(2, 10, (l) => loads.push(l.inFlight));
+    const limiter = new AccountLimiter(2, 10, 100, (l) => loads.push(l.inFlight));
     const never = new AbortController().signal;
     const started: string[] = [];
     const gates = Array.from({ length: 5 }, gate);
@@ -43,7 +43,7 @@ describe('AccountLimiter', () => {
   });
 
   it('refuses beyond the queue bound and frees a slot when the work fails', async () => {
-    const limiter = new AccountLimiter(1, 1, () => undefined);
+    const limiter = new AccountLimiter(1, 1, 100, () => undefined);
     const never = new AbortController().signal;
     const g = gate();
     const first = limiter.run('acme', never, async () => {
@@ -60,8 +60,29 @@ describe('AccountLimiter', () => {
     expect(limiter.trackedAccounts()).toBe(0);
   });
 
+  it('bounds the requests waiting across all accounts, each account below its own bound', async () => {
+    const limiter = new AccountLimiter(1, 2, 3, () => undefined);
+    const never = new AbortController().signal;
+    const g = gate();
+    const held = (account: string) => limiter.run(account, never, () => g.opened);
+    // a: 1 in flight + 2 waiting; b: 1 in flight + 1 waiting: 3 waiting in all.
+    const runs = [held('a'), held('a'), held('a'), held('b'), held('b')];
+    await tick();
+    expect(limiter.load()).toEqual({ inFlight: 2, queued: 3 });
+    // b is under its own bound (2) but the edge's is reached; c still starts (nothing waits).
+    await expect(held('b')).rejects.toThrow(/3 requests of all accounts/);
+    await expect(held('b')).rejects.toBeInstanceOf(QueueFullError);
+    const c = held('c');
+    await expect(held('c')).rejects.toBeInstanceOf(QueueFullError);
+    expect(limiter.load()).toEqual({ inFlight: 3, queued: 3 });
+    g.open();
+    await Promise.all([...runs, c]);
+    expect(limiter.load()).toEqual({ inFlight: 0, queued: 0 });
+    expect(limiter.trackedAccounts()).toBe(0);
+  });
+
   it('never starts work whose request gave up while it waited', async () => {
-    const limiter = new AccountLimiter(1, 5, () => undefined);
+    const limiter = new AccountLimiter(1, 5, 100, () => undefined);
     const never = new AbortController().signal;
     const g = gate();
     const first = limiter.run('acme', never, () => g.opened);

@@ -156,19 +156,22 @@ describe('parseConfig', () => {
       bodyLimitBytes: 1_048_576,
       updateTimeoutMs: 10_000,
       updatesInFlightPerAccount: 4,
-      queuedPerAccount: 100,
+      queuedPerAccount: 20,
+      queuedTotal: 200,
     });
     const set = parseConfig({
       HTTP_HOST: '0.0.0.0',
       HTTP_PORT: '8080',
       EDGE_UPDATE_TIMEOUT_MS: '2500',
       EDGE_UPDATES_IN_FLIGHT: '10',
+      EDGE_QUEUE_TOTAL: '50',
     }).edge;
     expect(set).toMatchObject({
       host: '0.0.0.0',
       port: 8080,
       updateTimeoutMs: 2500,
       updatesInFlightPerAccount: 10,
+      queuedTotal: 50,
     });
     // Temporal takes at most 10 updates in flight per workflow and 2 MB per payload.
     expect(() => parseConfig({ EDGE_UPDATES_IN_FLIGHT: '11' })).toThrow(/EDGE_UPDATES_IN_FLIGHT/);

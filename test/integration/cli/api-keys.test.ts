@@ -81,6 +81,8 @@ describe('billing api-keys', () => {
       [['api-keys', 'rotate', 'acme'], /usage/],
       [['api-keys', 'create'], /usage/],
       [['api-keys', 'create', 'ghost'], /no account has id 'ghost'/],
+      [['api-keys', 'list', 'ghost'], /no account has id 'ghost'/],
+      [['api-keys', 'list', 'ghost', '--json'], /no account has id 'ghost'/],
       [['api-keys', 'revoke', 'abc'], /a key id is a positive integer/],
       [['api-keys', 'revoke', '999999'], /no API key has id 999999/],
       [['api-keys', 'list', 'acme', '--name', 'x'], /--name is only for create/],

@@ -46,4 +46,25 @@ describe('migrations', () => {
     expect(tables.rows[0]?.n).toBe('0');
     expect(await migrateToLatest(database.db)).toEqual(Object.keys(migrations));
   });
+
+  it('keeps API keys to existing accounts, and drops them with their account', async () => {
+    const key = (account: string, prefix: string) => sql`
+      INSERT INTO api_keys (account_id, prefix, secret_hash, name)
+      VALUES (${account}, ${prefix}, ${Buffer.alloc(32)}, 'test')`;
+    await expect(key('ghost', 'aaaaaaaaaaaa').execute(database.db)).rejects.toMatchObject({
+      code: '23503', // foreign_key_violation
+    });
+    await sql`INSERT INTO plans (id, name, definition) VALUES ('p', 'P', '{}')`.execute(
+      database.db,
+    );
+    await sql`
+      INSERT INTO accounts (id, plan_id, time_zone, created_at, grace_seconds, max_late_seconds)
+      VALUES ('acme', 'p', 'UTC', now(), 0, 0)`.execute(database.db);
+    await key('acme', 'bbbbbbbbbbbb').execute(database.db);
+    await sql`DELETE FROM accounts WHERE id = 'acme'`.execute(database.db);
+    const left = await sql<{ n: string }>`SELECT count(*)::text AS n FROM api_keys`.execute(
+      database.db,
+    );
+    expect(left.rows[0]?.n).toBe('0');
+  });
 });

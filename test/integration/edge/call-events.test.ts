@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { BillingClient } from '../../../client/billing-client.js';
 import { createDb } from '../../../db/connection.js';
+import { migrateToLatest } from '../../../db/migrate.js';
 import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js';
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { generateApiKey } from '../../../edge/api-key.js';
@@ -32,6 +33,7 @@ import {
   waitForUsage,
   type AccountTestbed,
 } from '../../harness/accounts.js';
+import { createTestDatabase } from '../../harness/database.js';
 import {
   harnessConfig,
   harnessEnv,
@@ -74,13 +76,19 @@ interface Answer {
   text: string;
 }
 
-async function post(key: string | null, body: unknown, raw?: string): Promise<Answer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+async function post(
+  key: string | null,
+  body: unknown,
+  raw?: string,
+  contentType: string | null = 'application/json',
+): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  if (contentType !== null) headers['content-type'] = contentType;
   if (key !== null) headers.authorization = `Bearer ${key}`;
   const response = await fetch(`${base}/v1/call-events`, {
     method: 'POST',
     headers,
-    body: raw ?? JSON.stringify(body),
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
   });
   const text = await response.text();
   return {
@@ -208,6 +216,9 @@ describe('POST /v1/call-events', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^edge_call_event_outcomes_total\{outcome="accepted",reason=""\} \d+/m);
     expect(metrics).toMatch(/^edge_record_calls_in_flight 0$/m);
+    // The Node.js process too (prom-client's default metrics, in the edge's own registry).
+    expect(metrics).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(metrics).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     expect(metrics).toMatch(
       /^edge_http_request_duration_seconds_bucket\{le="\+Inf",route="\/v1\/call-events"\} \d+/m,
     );
@@ -256,6 +267,17 @@ describe('POST /v1/call-events', () => {
     const empty = await post(acme.key, { events: [] });
     expect(empty.status).toBe(400);
     expect(empty.body).toMatchObject({ error: 'invalid_body' });
+
+    // No body at all, with or without a JSON Content-Type: as documented, malformed_json.
+    for (const contentType of [null, 'application/json']) {
+      const none = await post(acme.key, undefined, undefined, contentType);
+      expect({ contentType, status: none.status }).toEqual({ contentType, status: 400 });
+      expect(none.body).toMatchObject({ error: 'malformed_json' });
+    }
+    // JSON sent as text/plain is refused as the docs say, not read as a string.
+    const text = await post(acme.key, null, JSON.stringify(event), 'text/plain');
+    expect(text.status).toBe(415);
+    expect(text.body).toMatchObject({ error: 'unsupported_media_type' });
 
     // A wrong key is refused before the body is read, whatever the body.
     expect((await post('vck_000000000000_x', null, '{"events": [')).status).toBe(401);
@@ -333,8 +355,47 @@ describe('GET /healthz', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       temporal: { reachable: true },
-      postgres: { reachable: true },
+      postgres: { reachable: true, migrationsCurrent: true },
     });
+  });
+
+  it('is not ready, and posts are answered 503, until the database is migrated', async () => {
+    const database = await createTestDatabase('edge_unmigrated', { migrate: false });
+    const early = await buildEdgeServer({
+      billing: bed.billing,
+      db: database.db,
+      config: harnessConfig(bed.database, bed.taskQueue).edge,
+      logger: createLogger('ERROR'),
+    });
+    try {
+      const before = await early.inject({ method: 'GET', url: '/healthz' });
+      expect(before.statusCode).toBe(503);
+      expect(before.json()).toEqual({
+        status: 'unavailable',
+        temporal: { reachable: true },
+        postgres: { reachable: true, migrationsCurrent: false },
+      });
+      const posted = await early.inject({
+        method: 'POST',
+        url: '/v1/call-events',
+        headers: { authorization: `Bearer ${generateApiKey().key}` },
+        payload: completedCall('acme', 60),
+      });
+      expect(posted.statusCode).toBe(503);
+      expect(posted.json()).toEqual({
+        error: 'unavailable',
+        message:
+          'the database is not migrated yet (the worker migrates it at start): send it again',
+      });
+
+      await migrateToLatest(database.db);
+      const after = await early.inject({ method: 'GET', url: '/healthz' });
+      expect(after.statusCode).toBe(200);
+      expect(after.json()).toMatchObject({ postgres: { migrationsCurrent: true } });
+    } finally {
+      await early.close();
+      await database.drop();
+    }
   });
 
   it('answers 503 with each one unreachable, and so does a post that needs them', async () => {
@@ -353,12 +414,14 @@ describe('GET /healthz', () => {
     try {
       const health = await dead.inject({ method: 'GET', url: '/healthz' });
       expect(health.statusCode).toBe(503);
-      const body = health.json<Record<string, { reachable: boolean; error?: string }>>();
-      expect(body).toMatchObject({
+      // Only true or false: the driver's messages (hosts, ports, users) go to the log.
+      expect(health.json()).toEqual({
         status: 'unavailable',
         temporal: { reachable: false },
-        postgres: { reachable: false },
+        postgres: { reachable: false, migrationsCurrent: false },
       });
+      expect(health.body).not.toContain(String(postgresPort));
+      expect(health.body).not.toContain(String(temporalPort));
       const posted = await dead.inject({
         method: 'POST',
         url: '/v1/call-events',
