@@ -1,8 +1,8 @@
 /**
  * The HTTP edge process: the call-event webhook, /healthz and /metrics (edge/server.ts) and the
- * customer billing page (web/billing-page/), on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM, then stops taking
- * requests, answers those in flight (each within EDGE_UPDATE_TIMEOUT_MS) and closes its Temporal
- * connection and database pool. It starts even when Temporal or PostgreSQL is down (its /healthz
+ * customer billing page (web/billing-page/), on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM; then
+ * it stops taking requests, answers those in flight (each within EDGE_UPDATE_TIMEOUT_MS) and
+ * closes its Temporal connection, database pool and SMTP transport. It starts even when Temporal or PostgreSQL is down (its /healthz
  * says so) and does not migrate the database: the worker does.
  */
 import { Client, Connection } from '@temporalio/client';

@@ -174,7 +174,10 @@ async function startStack(config: Config): Promise<void> {
   });
 
   const rows = [
-    ['HTTP edge', `${edgeUrl} (POST /v1/call-events, /healthz, /metrics)`],
+    [
+      'HTTP edge',
+      `${edgeUrl} (POST /v1/call-events, /healthz, /metrics; billing pages at /billing)`,
+    ],
     ['Temporal Web UI', `${temporalServer.uiUrl ?? '(headless)'}`],
     ['Mailpit inbox', mail.inboxUrl],
     ['Temporal gRPC', temporalServer.address],

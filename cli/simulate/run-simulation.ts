@@ -450,7 +450,7 @@ export async function runSimulation(
       links: {
         temporalUi: uiUrl,
         mailpit: config.smtp.inboxUrl,
-        inspect: 'npm run -s billing -- notifications <account>',
+        inspect: 'npm run -s billing -- accounts show <account>',
       },
     };
     return { scenario, traffic, cycleEnd, summary, usages };

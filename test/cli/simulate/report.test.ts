@@ -52,7 +52,7 @@ const summary: SimulationSummary = {
   links: {
     temporalUi: 'http://localhost:8233',
     mailpit: 'http://localhost:8025',
-    inspect: 'npm run -s billing -- notifications <account>',
+    inspect: 'npm run -s billing -- accounts show <account>',
   },
 };
 
@@ -89,7 +89,7 @@ describe('the simulation summary', () => {
     );
     expect(text).toContain('  Mailpit          http://localhost:8025');
     expect(text).toContain('billing+abc123@<account>.example');
-    expect(text).toContain('  An account       npm run -s billing -- notifications <account>');
+    expect(text).toContain('  An account       npm run -s billing -- accounts show <account>');
   });
 
   it('prints the same figures as JSON, exact amounts as strings', () => {

@@ -168,7 +168,7 @@ describe('billing simulate', () => {
         for (const a of charged) expect(a.invoiceStatus).toBe('paid');
         expect(summaries.filter((a) => a.alertEmailsSent > 0).length).toBeGreaterThanOrEqual(2);
         expect(text).toContain(`Mailpit          ${config.smtp.inboxUrl}`);
-        expect(text).toContain('npm run -s billing -- notifications <account>');
+        expect(text).toContain('npm run -s billing -- accounts show <account>');
 
         // The progress went its own way, in plain lines, ending at 100%.
         expect(progressOut.text()).toMatch(/\[simulate\] 100% {2}[\d,]+ of [\d,]+ events/);
