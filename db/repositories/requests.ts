@@ -34,13 +34,9 @@ export async function claimRequest(
     })
     .onConflict((oc) => oc.columns(['account_id', 'kind', 'request_id']).doNothing())
     .execute();
-  return db
-    .selectFrom('account_requests')
-    .selectAll()
-    .where('account_id', '=', key.accountId)
-    .where('kind', '=', key.kind)
-    .where('request_id', '=', key.requestId)
-    .executeTakeFirstOrThrow();
+  const row = await findRequest(db, key);
+  if (row === undefined) throw new Error(`request ${key.kind} ${key.requestId} vanished`);
+  return row;
 }
 
 /** Stores the result of a claimed request; only the claimer's token may write it, once. */

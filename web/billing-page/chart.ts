@@ -13,6 +13,7 @@ import {
   formatLocalDay,
   localDateOf,
 } from '../../emails/format.js';
+import type { UsageReply } from '../../workflows/account/messages.js';
 
 export interface ChartInput {
   /** The open cycle [start, end), ISO UTC. */
@@ -25,6 +26,20 @@ export interface ChartInput {
   availableMillicredits: string;
   usedMillicredits: string;
   projection: { lowMillicredits: string; expectedMillicredits: string; highMillicredits: string };
+}
+
+/** What the chart draws, read from a `usage` reply. */
+export function chartInputOf(usage: UsageReply): ChartInput {
+  return {
+    cycleStart: usage.cycle.start,
+    cycleEnd: usage.cycle.end,
+    timeZone: usage.insights.timeZone,
+    daily: usage.insights.daily,
+    allowanceMillicredits: usage.cycle.allowanceMillicredits,
+    availableMillicredits: usage.cycle.availableMillicredits,
+    usedMillicredits: usage.cycle.usedMillicredits,
+    projection: usage.insights.projection,
+  };
 }
 
 export interface ChartDay {

@@ -19,7 +19,7 @@ import {
   formatPrice,
 } from '../../emails/format.js';
 import type { ClosedCycleView, UsageReply } from '../../workflows/account/messages.js';
-import { chartDays, chartSvg, type ChartInput } from './chart.js';
+import { chartDays, chartInputOf, chartSvg } from './chart.js';
 import { renderPage } from './layout.js';
 
 export interface PlanPrice {
@@ -232,16 +232,7 @@ function patternsHtml(usage: UsageReply): string {
 }
 
 function chartHtml(usage: UsageReply): string {
-  const input: ChartInput = {
-    cycleStart: usage.cycle.start,
-    cycleEnd: usage.cycle.end,
-    timeZone: usage.insights.timeZone,
-    daily: usage.insights.daily,
-    allowanceMillicredits: usage.cycle.allowanceMillicredits,
-    availableMillicredits: usage.cycle.availableMillicredits,
-    usedMillicredits: usage.cycle.usedMillicredits,
-    projection: usage.insights.projection,
-  };
+  const input = chartInputOf(usage);
   const rows = chartDays(input)
     .filter((d) => d.millicredits !== null)
     .map(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chartDays,
+  chartInputOf,
   chartSummary,
   chartSvg,
   type ChartInput,
@@ -8,16 +9,7 @@ import {
 import { sampleUsage } from './sample-usage.js';
 
 function inputOf(usage = sampleUsage()): ChartInput {
-  return {
-    cycleStart: usage.cycle.start,
-    cycleEnd: usage.cycle.end,
-    timeZone: usage.insights.timeZone,
-    daily: usage.insights.daily,
-    allowanceMillicredits: usage.cycle.allowanceMillicredits,
-    availableMillicredits: usage.cycle.availableMillicredits,
-    usedMillicredits: usage.cycle.usedMillicredits,
-    projection: usage.insights.projection,
-  };
+  return chartInputOf(usage);
 }
 
 /** The numeric attributes of every element matching `tag` and `marker`. */
