@@ -6,7 +6,8 @@
  * warning instead: the check is a safety net, not a requirement.
  */
 import type { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+// A CommonJS package: Node's ESM loader gives only its default export.
+import proto from '@temporalio/proto';
 import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
 import { accountSearchAttributeKeys } from '../workflows/account/search-attributes.js';
 
@@ -31,14 +32,14 @@ export async function missingSearchAttributes(
   connection: Pick<Connection, 'operatorService'>,
   namespace: string,
 ): Promise<string[] | null> {
-  let customAttributes: Record<string, temporal.api.enums.v1.IndexedValueType>;
+  let customAttributes: Record<string, proto.temporal.api.enums.v1.IndexedValueType>;
   try {
     ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
   } catch (error) {
     if (notPermitted(error)) return null;
     throw error;
   }
-  const { IndexedValueType } = temporal.api.enums.v1;
+  const { IndexedValueType } = proto.temporal.api.enums.v1;
   return accountSearchAttributeKeys.flatMap((key, i) => {
     const wanted = IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`];
     return customAttributes[key.name] === wanted
