@@ -180,9 +180,9 @@ function alertsHtml(usage: UsageReply): string {
     parts.push(
       '<section class="suggestion" aria-labelledby="upgrade-title" data-upgrade>' +
         '<h2 id="upgrade-title">Consider a larger plan</h2>' +
+        // The core's message names the allowance that would cover the usage.
         `<p>${escapeHtml(upgrade.message)}</p>` +
-        `<p>A plan with about ${escapeHtml(formatCreditAmount(upgrade.suggestedAllowanceMillicredits))} ` +
-        'a cycle would cover your usage. Contact us to change your plan.</p></section>',
+        '<p>Contact us to change your plan.</p></section>',
     );
   }
   return parts.join('');
