@@ -14,7 +14,8 @@ import type { BillingClient } from '../../client/billing-client.js';
 import { listAccounts } from '../../db/repositories/accounts.js';
 import type { AccountRow } from '../../db/schema.js';
 import type { UsageReply } from '../../workflows/account/messages.js';
-import { creditsText, moneyText } from '../simulate/report.js';
+import { formatMoney } from '../../emails/format.js';
+import { creditsText } from '../format.js';
 import {
   choiceOption,
   type Context,
@@ -212,7 +213,7 @@ function usageText(row: AccountRow, usage: UsageReply): string {
       `unpaid invoices: ${usage.unpaidInvoices
         .map(
           (inv) =>
-            `cycle ${inv.cycleIndex} ${moneyText(inv.amountMinor, inv.currency)} (${inv.error ?? inv.status})`,
+            `cycle ${inv.cycleIndex} ${formatMoney(inv.amountMinor, inv.currency)} (${inv.error ?? inv.status})`,
         )
         .join(', ')}`,
     );
@@ -230,7 +231,7 @@ function usageText(row: AccountRow, usage: UsageReply): string {
           s.planId,
           creditsText(s.usedMillicredits),
           creditsText(s.overageMillicredits),
-          s.overageChargeMinor === null ? '-' : moneyText(s.overageChargeMinor, s.currency),
+          s.overageChargeMinor === null ? '-' : formatMoney(s.overageChargeMinor, s.currency),
           s.invoice === null ? '-' : s.invoice.status,
         ]),
       ]),

@@ -16,7 +16,8 @@ import {
   purchaseCreditsSchema,
   retryPaymentSchema,
 } from '../../workflows/account/messages.js';
-import { creditsText, moneyText } from '../simulate/report.js';
+import { formatMoney } from '../../emails/format.js';
+import { creditsText } from '../format.js';
 import { notFound, requireAccount, runCommand, usageError } from '../output.js';
 
 const EXIT_NOTE = 'Exit 1 when the account workflow refuses the request (the message says why).';
@@ -164,7 +165,7 @@ export const retryPayment = {
       const result = await (await context.billing()).retryPayment(account.id, input);
       const lines = result.invoices.map(
         (inv) =>
-          `cycle ${inv.cycleIndex} (${inv.cycleStart}): ${moneyText(inv.amountMinor, inv.currency)} ` +
+          `cycle ${inv.cycleIndex} (${inv.cycleStart}): ${formatMoney(inv.amountMinor, inv.currency)} ` +
           `${inv.status}${inv.error === null ? '' : `: ${inv.error}`} (attempt ${inv.attempt})`,
       );
       return {

@@ -3,7 +3,8 @@
  * reports it, the overage charge from its invoice, the alert emails from the outbox and the call
  * outcomes from PostgreSQL; then where to look. As a table for people, or as JSON.
  */
-import { CURRENCY_EXPONENTS, formatCredits } from '../../billing/units.js';
+import { formatMoney } from '../../emails/format.js';
+import { creditsText } from '../format.js';
 
 /** An account's figures, each read from the workflow or the database (none recomputed). */
 export interface AccountSummary {
@@ -49,20 +50,6 @@ export interface SimulationSummary {
   };
 }
 
-/** Minor units as an amount in `currency`: `("1932", "USD")` -> `USD 19.32`. */
-export function moneyText(minor: string, currency: string): string {
-  const exponent = (CURRENCY_EXPONENTS as Readonly<Record<string, number>>)[currency] ?? 2;
-  const digits = BigInt(minor)
-    .toString()
-    .padStart(exponent + 1, '0');
-  const whole = digits.slice(0, digits.length - exponent);
-  return `${currency} ${whole}${exponent === 0 ? '' : `.${digits.slice(-exponent)}`}`;
-}
-
-export function creditsText(millicredits: string): string {
-  return formatCredits(BigInt(millicredits));
-}
-
 /** What is left of the available credits: `available - used`, or 0 in overage. */
 export function remainingMillicredits(a: AccountSummary): string {
   const left = BigInt(a.availableMillicredits) - BigInt(a.usedMillicredits);
@@ -89,7 +76,7 @@ export function summaryRow(a: AccountSummary): string[] {
     `${creditsText(a.usedMillicredits)} / ${creditsText(a.allowanceMillicredits)}`,
     creditsText(remainingMillicredits(a)),
     creditsText(a.overageMillicredits),
-    moneyText(a.chargeMinor, a.currency),
+    formatMoney(a.chargeMinor, a.currency),
     a.alertsFired.map((p) => `${p}%`).join(' ') || '-',
     String(a.alertEmailsSent),
     `${a.calls.accepted} / ${a.calls.duplicate} / ${a.calls.rejected}`,

@@ -5,13 +5,10 @@ import { listInvoices } from '../../../db/repositories/invoices.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import { DEFAULT_OPTIONS, parseSpeed, type Speed } from '../../../cli/simulate/options.js';
 import { Progress } from '../../../cli/simulate/progress.js';
-import {
-  creditsText,
-  moneyText,
-  SUMMARY_HEADER,
-  summaryText,
-} from '../../../cli/simulate/report.js';
+import { SUMMARY_HEADER, summaryText } from '../../../cli/simulate/report.js';
 import { runSimulation } from '../../../cli/simulate/run-simulation.js';
+import { creditsText } from '../../../cli/format.js';
+import { formatMoney } from '../../../emails/format.js';
 import { verifyBillingLink } from '../../../web/signed-link.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { accountTestbed, previewOfRecorded, type AccountTestbed } from '../../harness/accounts.js';
@@ -100,7 +97,7 @@ describe('billing simulate', () => {
             `${creditsText(closed.usedMillicredits)} / ${creditsText(closed.allowanceMillicredits)}`,
             creditsText(String(used < available ? available - used : 0n)),
             creditsText(closed.overageMillicredits),
-            moneyText(String(invoice!.amount_minor), invoice!.currency),
+            formatMoney(String(invoice!.amount_minor), invoice!.currency),
             closed.alerts.map((a) => `${a.thresholdPercent}%`).join(' ') || '-',
             String(emails.filter((e) => ALERT_KINDS.includes(e.kind)).length),
             `${calls} / ${counts.duplicates} / ${rejections.length}`,
