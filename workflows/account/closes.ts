@@ -1,0 +1,123 @@
+/**
+ * Closed cycles, invoiced and charged in the background, oldest first, so a slow payment gateway
+ * never holds up ingestion. Each close ends with its statement email, and a payment-failed one
+ * when the charge was declined.
+ */
+import { log } from '@temporalio/workflow';
+import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { CycleStatement, Grant } from '../../billing/ledger.js';
+import { paymentFailedNotice, statementNotice, type Notice } from '../../billing/notifications.js';
+import { formatInstant } from '../../billing/units.js';
+import { statementView } from '../../billing/usage.js';
+import type { RunActivities } from './activity-proxies.js';
+import { declineText, isPaymentDecline } from './invoices.js';
+import type { ClosedCycleView } from './messages.js';
+
+/** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
+const CLOSED_CYCLES_KEPT = 12;
+
+/** A closed cycle waiting for its invoice, with what its statement email shows. */
+export interface PendingClose {
+  statement: CycleStatement;
+  grants: Grant[];
+  daily: { date: string; millicredits: string }[];
+}
+
+export interface CloseDeps {
+  accountId: string;
+  acts: RunActivities;
+  /** The carried state, whose closed cycles (newest first) the `usage` query shows. */
+  state: { closedCycles: ClosedCycleView[] };
+  recordInvoice(outcome: InvoiceOutcome): void;
+  send(notice: Notice): void;
+  /** The ledger's time: when a payment failure is noticed. */
+  now(): number;
+}
+
+export class Closes {
+  private readonly pending: PendingClose[] = [];
+  private running = false;
+
+  constructor(private readonly deps: CloseDeps) {}
+
+  /** Queues a closed cycle; `start` invoices it. */
+  add(close: PendingClose): void {
+    this.pending.push(close);
+  }
+
+  /** True when no close is queued or being invoiced. */
+  idle(): boolean {
+    return !this.running && this.pending.length === 0;
+  }
+
+  start(): void {
+    if (this.pending.length > 0 && !this.running) void this.run();
+  }
+
+  // One loop with the charge awaited in it: a close's steps interleave with the rest of the run
+  // exactly as they did when the loop was written inline (the recorded histories pin that).
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.pending.length > 0) {
+        const { statement, grants, daily } = this.pending[0]!;
+        const { accountId, acts, state } = this.deps;
+        state.closedCycles.unshift({ ...statementView(statement), invoice: null });
+        state.closedCycles.splice(CLOSED_CYCLES_KEPT);
+        let outcome: InvoiceOutcome;
+        try {
+          outcome = await acts.billing.closeCycle({ accountId, statement });
+        } catch (error) {
+          if (!isPaymentDecline(error)) throw error;
+          outcome = {
+            cycleIndex: statement.index,
+            cycleStart: formatInstant(statement.start),
+            status: 'payment_failed',
+            amountMinor: statement.overageChargeMinor ?? '0',
+            currency: statement.currency,
+            attempt: 1,
+            reference: null,
+            error: declineText(error),
+          };
+        }
+        this.deps.recordInvoice(outcome);
+        this.sendEmails(statement, grants, daily, outcome);
+        log.info('cycle closed', {
+          accountId,
+          cycle: statement.index,
+          invoice: outcome.status,
+          amountMinor: outcome.amountMinor,
+        });
+        this.pending.shift();
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** The statement email, and a payment-failed one when the charge was declined. */
+  private sendEmails(
+    statement: CycleStatement,
+    grants: Grant[],
+    daily: PendingClose['daily'],
+    outcome: InvoiceOutcome,
+  ): void {
+    const { status, amountMinor, currency, reference } = outcome;
+    this.deps.send(
+      statementNotice(statement, grants, { status, amountMinor, currency, reference }, daily),
+    );
+    if (outcome.status === 'payment_failed') {
+      this.deps.send(
+        paymentFailedNotice({
+          at: this.deps.now(),
+          cycleStart: statement.start,
+          cycleEnd: statement.end,
+          amountMinor,
+          currency,
+          attempt: outcome.attempt,
+          reason: outcome.error ?? 'declined',
+        }),
+      );
+    }
+  }
+}
