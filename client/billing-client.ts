@@ -22,31 +22,31 @@ import { findPlan, insertPlanOnce } from '../db/repositories/plans.js';
 import type { AccountRow, Database } from '../db/schema.js';
 import { billingEmailsSchema } from './contacts.js';
 import type { accountBilling } from '../workflows/account/account-billing.js';
-import { accountIdKey } from '../workflows/account/search-attributes.js';
+import { accountIdKey } from '../contract/search-attributes.js';
+import { ACCOUNT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../contract/account-workflow.js';
+import { callCompleted, recordCalls, type RecordCallsResult } from '../contract/call-events.js';
 import {
-  ACCOUNT_ID_RE,
-  ACCOUNT_WORKFLOW_TYPE,
-  PLAN_ID_RE,
+  accountIdSchema,
   accountWorkflowId,
-  callCompleted,
+  PLAN_ID_MESSAGE,
+  PLAN_ID_RE,
+} from '../contract/ids.js';
+import {
   cancelPurchase,
   changePlan,
-  DEFAULT_TASK_QUEUE,
   purchaseCredits,
-  recordCalls,
   retryPayment,
-  usage,
   type CancelPurchaseInput,
   type CancelPurchaseResult,
   type ChangePlanInput,
   type ChangePlanResult,
   type PurchaseCreditsInput,
   type PurchaseCreditsResult,
-  type RecordCallsResult,
   type RetryPaymentInput,
   type RetryPaymentResult,
-  type UsageReply,
-} from '../workflows/account/messages.js';
+} from '../contract/requests.js';
+import { usage } from '../contract/usage-query.js';
+import type { UsageReply } from '../contract/usage-reply.js';
 
 /** A request the billing engine refuses, with a message that says what to change. */
 export class BillingInputError extends Error {
@@ -124,7 +124,7 @@ function accountStartOptions(accountId: string, taskQueue: string) {
 }
 
 export const createAccountSchema = z.object({
-  id: z.string().regex(ACCOUNT_ID_RE, 'an account id is 1 to 64 characters of [A-Za-z0-9._:-]'),
+  id: accountIdSchema,
   planId: z.string().min(1, 'planId is required'),
   timeZone: z.string().refine(isIanaTimeZone, {
     error: (issue) =>
@@ -175,7 +175,7 @@ export class BillingClient {
   async createPlan(definition: unknown): Promise<Plan> {
     const plan = parsePlan(definition);
     if (!PLAN_ID_RE.test(plan.id)) {
-      throw new BillingInputError('plan.id: a plan id is 1 to 64 characters of [A-Za-z0-9._:-]');
+      throw new BillingInputError(`plan.id: ${PLAN_ID_MESSAGE}`);
     }
     const row = await insertPlanOnce(this.db, { id: plan.id, name: plan.name, definition });
     const stored = parsePlan(row.definition);

@@ -9,7 +9,7 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 import { BillingRequestError } from '../../client/billing-client.js';
 import { touchApiKey } from '../../db/repositories/api-keys.js';
 import { insertRejections } from '../../db/repositories/calls.js';
-import type { CallOutcome } from '../../workflows/account/messages.js';
+import type { CallOutcome } from '../../contract/call-outcome.js';
 import { QueueFullError } from '../account-limiter.js';
 import {
   edgeBatchId,

@@ -29,7 +29,7 @@ import {
 import type { z } from 'zod';
 import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { NotifyInput } from '../../activities/notify.js';
 import type { RunSettings } from '../../activities/accounts.js';
 import {
@@ -72,26 +72,22 @@ import {
 } from '../../billing/notifications.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
 import { openCycleUsage, statementView, type OpenCycleUsage } from '../../billing/usage.js';
+import type { AccountBillingInput } from '../../contract/account-workflow.js';
+import { callCompleted, recordCalls, recordCallsSchema } from '../../contract/call-events.js';
+import type { CallOutcome } from '../../contract/call-outcome.js';
+import { ACCOUNT_ID_RE, accountWorkflowId } from '../../contract/ids.js';
 import {
-  callCompleted,
   cancelPurchase,
   cancelPurchaseSchema,
   changePlan,
   changePlanSchema,
   purchaseCredits,
   purchaseCreditsSchema,
-  recordCalls,
-  recordCallsSchema,
-  ACCOUNT_ID_RE,
-  accountWorkflowId,
   retryPayment,
   retryPaymentSchema,
-  usage,
-  type AccountBillingInput,
-  type CallOutcome,
-  type ClosedCycleView,
-  type UsageReply,
-} from './messages.js';
+} from '../../contract/requests.js';
+import { usage } from '../../contract/usage-query.js';
+import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
 import { accountStatus, accountVisibility, changedPairs, currentDetails } from './visibility.js';
 
 /** The change that added search attribute upserts (see test/replay/README.md). */
