@@ -4,7 +4,6 @@
  * events (signal-with-start or update-with-start), the usage query and the request updates.
  */
 import {
-  ApplicationFailure,
   type Client,
   WithStartWorkflowOperation,
   type WorkflowHandle,
@@ -25,6 +24,7 @@ import type { accountBilling } from '../workflows/account/account-billing.js';
 import { accountIdKey } from '../contract/search-attributes.js';
 import { ACCOUNT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../contract/account-workflow.js';
 import { callCompleted, recordCalls, type RecordCallsResult } from '../contract/call-events.js';
+import { CONTINUING_AS_NEW_ERROR, isFailure } from '../contract/failures.js';
 import {
   accountIdSchema,
   accountWorkflowId,
@@ -54,18 +54,12 @@ export class BillingInputError extends Error {
 }
 
 /**
- * A request the account's workflow refused or failed: the validator's message, or a named failure
- * (`UnknownPlanError`, `UnknownAccountError`, ...) in `type`.
+ * A request the account's workflow refused or failed, with the workflow's own message: the
+ * validator's, or a named failure's (`isFailure(error, UNKNOWN_PLAN_ERROR)` tells which, through
+ * the update's failure kept as the cause).
  */
 export class BillingRequestError extends Error {
   override readonly name = 'BillingRequestError';
-  constructor(
-    message: string,
-    readonly type: string | null,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** Unwraps Temporal's generic "Workflow Update failed" into the workflow's own message. */
@@ -74,9 +68,7 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause;
-      const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
-      throw new BillingRequestError(cause?.message ?? error.message, type, { cause: error });
+      throw new BillingRequestError(error.cause?.message ?? error.message, { cause: error });
     }
     throw error;
   }
@@ -88,7 +80,7 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
  * holding it) and the server takes no update until another worker has run it.
  */
 function isTransientRefusal(error: unknown): boolean {
-  if (error instanceof BillingRequestError) return error.type === 'ContinuingAsNewError';
+  if (error instanceof BillingRequestError) return isFailure(error, CONTINUING_AS_NEW_ERROR);
   return error instanceof Error && /Workflow Task in failed state/.test(error.message);
 }
 

@@ -75,6 +75,16 @@ import { openCycleUsage, statementView, type OpenCycleUsage } from '../../billin
 import type { AccountBillingInput } from '../../contract/account-workflow.js';
 import { callCompleted, recordCalls, recordCallsSchema } from '../../contract/call-events.js';
 import type { CallOutcome } from '../../contract/call-outcome.js';
+import {
+  ACCOUNT_NOT_LOADED_ERROR,
+  CONTINUING_AS_NEW_ERROR,
+  EMAIL_REJECTED_ERROR,
+  EMAIL_RENDER_ERROR,
+  PAYMENT_DECLINED_ERROR,
+  REQUEST_INTERRUPTED_ERROR,
+  UNKNOWN_ACCOUNT_ERROR,
+  UNKNOWN_PLAN_ERROR,
+} from '../../contract/failures.js';
 import { ACCOUNT_ID_RE, accountWorkflowId } from '../../contract/ids.js';
 import {
   cancelPurchase,
@@ -173,7 +183,7 @@ function activitiesFor(settings: RunSettings) {
       initialInterval: '500ms',
       backoffCoefficient: 2,
       maximumInterval: '30s',
-      nonRetryableErrorTypes: ['PaymentDeclinedError'],
+      nonRetryableErrorTypes: [PAYMENT_DECLINED_ERROR],
     },
   });
 }
@@ -189,7 +199,7 @@ function notifierFor(settings: RunSettings) {
       initialInterval: '1s',
       backoffCoefficient: 2,
       maximumInterval: settings.notifyRetryMaxIntervalMs,
-      nonRetryableErrorTypes: ['EmailRejectedError'],
+      nonRetryableErrorTypes: [EMAIL_REJECTED_ERROR],
     },
   });
 }
@@ -242,7 +252,7 @@ function isFailureOfType(error: unknown, type: string): error is ActivityFailure
 }
 
 function isPaymentDecline(error: unknown): error is ActivityFailure {
-  return isFailureOfType(error, 'PaymentDeclinedError');
+  return isFailureOfType(error, PAYMENT_DECLINED_ERROR);
 }
 
 function toCallOutcome(o: IngestOutcome): CallOutcome {
@@ -325,7 +335,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         // New batches wait for the next run, so a stream of updates cannot hold this one open.
         if (continuing()) {
           throw ApplicationFailure.create({
-            type: 'ContinuingAsNewError',
+            type: CONTINUING_AS_NEW_ERROR,
             message: `account ${accountId} is continuing as new: send the same update again`,
             nonRetryable: true,
           });
@@ -373,7 +383,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   setHandler(usage, (): UsageReply => {
     if (current === null) {
       throw ApplicationFailure.create({
-        type: 'AccountNotLoadedError',
+        type: ACCOUNT_NOT_LOADED_ERROR,
         message: `account ${accountId} is not loaded: it is starting, or it does not exist`,
       });
     }
@@ -580,8 +590,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           await notifier.sendNotification({ accountId, id });
         } catch (error) {
           if (
-            !isFailureOfType(error, 'EmailRejectedError') &&
-            !isFailureOfType(error, 'EmailRenderError')
+            !isFailureOfType(error, EMAIL_REJECTED_ERROR) &&
+            !isFailureOfType(error, EMAIL_RENDER_ERROR)
           ) {
             throw error;
           }
@@ -679,7 +689,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           ? {
               ok: false,
               error: {
-                type: 'RequestInterruptedError',
+                type: REQUEST_INTERRUPTED_ERROR,
                 message: `${req.kind} ${req.id} was claimed by a run that never finished it; use a new id`,
               },
             }
@@ -721,7 +731,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         if (plan === null) {
           return {
             ok: false,
-            error: { type: 'UnknownPlanError', message: `no plan has id ${req.input.planId}` },
+            error: { type: UNKNOWN_PLAN_ERROR, message: `no plan has id ${req.input.planId}` },
           };
         }
         const effects = apply({
@@ -1001,7 +1011,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         inbox.shift();
         requestReplies.set(head.waiter, {
           ok: false,
-          error: { type: 'UnknownAccountError', message: `no account has id ${accountId}` },
+          error: { type: UNKNOWN_ACCOUNT_ERROR, message: `no account has id ${accountId}` },
         });
       } else if (head?.kind === 'call') {
         const batchId = `${chainId}:unknown-account:${drained++}`;
