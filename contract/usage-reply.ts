@@ -1,6 +1,7 @@
 /**
- * The `usage` query's reply: one zod schema, from which the TypeScript types are inferred (and
- * which docs/schemas/usage-reply.schema.json states for other languages). Closed objects: a field the engine does not send is refused, so a
+ * The `usage` query's reply: one zod schema, from which the TypeScript types are inferred and
+ * docs/schemas/usage-reply.schema.json is generated (`npm run schemas`; a test checks the
+ * committed file is current). Closed objects: a field the engine does not send is refused, so a
  * change of the reply shows. Code that receives a reply as JSON from outside the SDK (an HTTP
  * edge, a cache, another service) can check it with this schema instead of trusting it.
  */
