@@ -110,4 +110,60 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The public contract: every layer imports it, and it imports nothing of the project but the
+    // billing core (workflows bundle it, so no Node built-ins either).
+    files: ['contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'The contract is bundled into workflows: no Node built-ins.',
+          })),
+          patterns: [
+            {
+              group: ['node:*'],
+              message: 'The contract is bundled into workflows: no Node built-ins.',
+            },
+            {
+              group: [
+                'activities',
+                'bench',
+                'cli',
+                'client',
+                'db',
+                'edge',
+                'emails',
+                'scripts',
+                'test',
+                'web',
+                'workers',
+                'workflows',
+              ].map((folder) => `**/${folder}/*`),
+              message: 'The contract imports nothing of the project but billing/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities implement what the contract and workflows ask; they never import workflow code.
+    files: ['activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/workflows/*', '**/workflows'],
+              message: 'Activities import the contract (contract/), not workflows/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -7,7 +7,7 @@ import { findAccount } from '../db/repositories/accounts.js';
 import { findPlan } from '../db/repositories/plans.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../workers/config.js';
-import { ACCOUNT_ID_RE } from '../workflows/account/messages.js';
+import { ACCOUNT_ID_RE } from '../contract/ids.js';
 
 export interface AccountsDeps {
   readonly db: Kysely<Database>;

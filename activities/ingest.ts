@@ -11,8 +11,8 @@ import {
   type AccountFacts,
   type CallDedupStore,
   type CallEvent,
-  type RejectionCode,
 } from '../billing/call-event.js';
+import type { IngestRejectionCode } from '../contract/call-outcome.js';
 import {
   acceptedEvents,
   findBatchOutcomes,
@@ -37,8 +37,6 @@ export interface IngestBatchInput {
   readonly account: AccountFacts | null;
   readonly items: readonly IngestItem[];
 }
-
-export type IngestRejectionCode = RejectionCode | 'unknown_account';
 
 export type IngestOutcome =
   | { outcome: 'accepted'; call: CallEvent }

@@ -12,23 +12,13 @@ import {
   insertInvoiceOnce,
   recordPaymentOutcome,
 } from '../db/repositories/invoices.js';
-import type { Database, InvoiceRow, InvoiceStatus } from '../db/schema.js';
+import type { InvoiceOutcome } from '../contract/invoice-outcome.js';
+import type { Database, InvoiceRow } from '../db/schema.js';
 import { paymentIdempotencyKey, PaymentDeclinedError, type PaymentPort } from './payments/port.js';
 
 export interface InvoiceDeps {
   readonly db: Kysely<Database>;
   readonly payments: PaymentPort;
-}
-
-export interface InvoiceOutcome {
-  readonly cycleIndex: number;
-  readonly cycleStart: string;
-  readonly status: InvoiceStatus;
-  readonly amountMinor: string;
-  readonly currency: string;
-  readonly attempt: number;
-  readonly reference: string | null;
-  readonly error: string | null;
 }
 
 function outcomeOf(row: InvoiceRow): InvoiceOutcome {

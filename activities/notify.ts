@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { NotificationContent, RenderedEmail } from '../emails/content.js';
 import { renderEmail } from '../emails/render.js';
 import { formatInstant } from '../billing/units.js';
+import { EMAIL_REJECTED_ERROR, EMAIL_RENDER_ERROR } from '../contract/failures.js';
 import { findAccount } from '../db/repositories/accounts.js';
 import {
   claimNotification,
@@ -128,7 +129,7 @@ export function createNotificationSender(deps: NotifyDeps) {
   /** A row the workflow names but cannot be sent (a database restored without it, a bug). */
   function missing(input: { accountId: string; id: string }, why: string): ApplicationFailure {
     return ApplicationFailure.create({
-      type: 'EmailRejectedError',
+      type: EMAIL_REJECTED_ERROR,
       message: `notification ${input.id} of account ${input.accountId} ${why}`,
       nonRetryable: true,
     });
@@ -184,7 +185,7 @@ export function createNotificationSender(deps: NotifyDeps) {
         error: `cannot render: ${errorText(error)}`,
       });
       throw ApplicationFailure.create({
-        type: 'EmailRenderError',
+        type: EMAIL_RENDER_ERROR,
         message: `${row.message_id} cannot be rendered: ${errorText(error)}`,
         nonRetryable: true,
       });
@@ -204,7 +205,7 @@ export function createNotificationSender(deps: NotifyDeps) {
       });
       if (!permanent) throw error;
       throw ApplicationFailure.create({
-        type: 'EmailRejectedError',
+        type: EMAIL_REJECTED_ERROR,
         message: `the SMTP server refused ${row.message_id}: ${errorText(error)}`,
         nonRetryable: true,
       });

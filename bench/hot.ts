@@ -10,7 +10,7 @@
 import { sql } from 'kysely';
 import { parsePlan } from '../billing/plan.js';
 import { billedSeconds, creditsForSeconds } from '../billing/rating.js';
-import { accountWorkflowId } from '../workflows/account/messages.js';
+import { accountWorkflowId } from '../contract/ids.js';
 import {
   benchCall,
   benchPlan,

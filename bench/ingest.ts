@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { parsePlan } from '../billing/plan.js';
 import { billedSeconds, creditsForSeconds } from '../billing/rating.js';
 import { BillingClient } from '../client/billing-client.js';
-import { accountWorkflowId } from '../workflows/account/messages.js';
+import { accountWorkflowId } from '../contract/ids.js';
 import {
   benchCall,
   benchPlan,

@@ -21,7 +21,7 @@ import pg from 'pg';
 import { createActivities } from '../activities/index.js';
 import { createSmtpMailer } from '../activities/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
-import type { UsageReply } from '../workflows/account/messages.js';
+import type { UsageReply } from '../contract/usage-reply.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import type { Database } from '../db/schema.js';

@@ -15,6 +15,7 @@ import type { Kysely } from 'kysely';
 import { InvalidPlanError } from '../billing/plan.js';
 import { BillingClient, BillingInputError, BillingRequestError } from '../client/billing-client.js';
 import { connectClient, TemporalUnavailableError } from '../client/temporal-client.js';
+import { isFailure, UNKNOWN_ACCOUNT_ERROR, UNKNOWN_PLAN_ERROR } from '../contract/failures.js';
 import { createDb } from '../db/connection.js';
 import { findAccount } from '../db/repositories/accounts.js';
 import type { AccountRow, Database } from '../db/schema.js';
@@ -114,7 +115,7 @@ function classify(error: unknown): { kind: ErrorKind; message: string } {
     return { kind: 'usage', message };
   }
   if (error instanceof BillingRequestError) {
-    if (error.type === 'UnknownAccountError' || error.type === 'UnknownPlanError') {
+    if (isFailure(error, UNKNOWN_ACCOUNT_ERROR, UNKNOWN_PLAN_ERROR)) {
       return { kind: 'not_found', message };
     }
     return { kind: 'failed', message: `refused by the account workflow: ${message}` };

@@ -1,23 +1,19 @@
 /**
  * Accounts as Temporal's visibility store sees them: the search attributes each account workflow
- * upserts (workflows/account/search-attributes.ts), read with a visibility query. Visibility is
+ * upserts (contract/search-attributes.ts), read with a visibility query. Visibility is
  * eventually consistent: a status changed a moment ago may not be listed yet.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { UsageStatus } from '../billing/usage.js';
-import {
-  ACCOUNT_ID_RE,
-  ACCOUNT_WORKFLOW_TYPE,
-  PLAN_ID_RE,
-  accountWorkflowId,
-} from '../workflows/account/messages.js';
+import { ACCOUNT_WORKFLOW_TYPE } from '../contract/account-workflow.js';
+import { ACCOUNT_ID_RE, accountWorkflowId, PLAN_ID_RE } from '../contract/ids.js';
 import {
   accountIdKey,
   cycleEndKey,
   planKey,
   statusKey,
   usagePercentKey,
-} from '../workflows/account/search-attributes.js';
+} from '../contract/search-attributes.js';
 
 export const USAGE_STATUSES: readonly UsageStatus[] = ['ok', 'low', 'overage', 'payment_failed'];
 

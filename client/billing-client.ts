@@ -4,7 +4,6 @@
  * events (signal-with-start or update-with-start), the usage query and the request updates.
  */
 import {
-  ApplicationFailure,
   type Client,
   WithStartWorkflowOperation,
   type WorkflowHandle,
@@ -22,31 +21,32 @@ import { findPlan, insertPlanOnce } from '../db/repositories/plans.js';
 import type { AccountRow, Database } from '../db/schema.js';
 import { billingEmailsSchema } from './contacts.js';
 import type { accountBilling } from '../workflows/account/account-billing.js';
-import { accountIdKey } from '../workflows/account/search-attributes.js';
+import { accountIdKey } from '../contract/search-attributes.js';
+import { ACCOUNT_WORKFLOW_TYPE, DEFAULT_TASK_QUEUE } from '../contract/account-workflow.js';
+import { callCompleted, recordCalls, type RecordCallsResult } from '../contract/call-events.js';
+import { CONTINUING_AS_NEW_ERROR, isFailure } from '../contract/failures.js';
 import {
-  ACCOUNT_ID_RE,
-  ACCOUNT_WORKFLOW_TYPE,
-  PLAN_ID_RE,
+  accountIdSchema,
   accountWorkflowId,
-  callCompleted,
+  PLAN_ID_MESSAGE,
+  PLAN_ID_RE,
+} from '../contract/ids.js';
+import {
   cancelPurchase,
   changePlan,
-  DEFAULT_TASK_QUEUE,
   purchaseCredits,
-  recordCalls,
   retryPayment,
-  usage,
   type CancelPurchaseInput,
   type CancelPurchaseResult,
   type ChangePlanInput,
   type ChangePlanResult,
   type PurchaseCreditsInput,
   type PurchaseCreditsResult,
-  type RecordCallsResult,
   type RetryPaymentInput,
   type RetryPaymentResult,
-  type UsageReply,
-} from '../workflows/account/messages.js';
+} from '../contract/requests.js';
+import { usage } from '../contract/usage-query.js';
+import type { UsageReply } from '../contract/usage-reply.js';
 
 /** A request the billing engine refuses, with a message that says what to change. */
 export class BillingInputError extends Error {
@@ -54,18 +54,12 @@ export class BillingInputError extends Error {
 }
 
 /**
- * A request the account's workflow refused or failed: the validator's message, or a named failure
- * (`UnknownPlanError`, `UnknownAccountError`, ...) in `type`.
+ * A request the account's workflow refused or failed, with the workflow's own message: the
+ * validator's, or a named failure's (`isFailure(error, UNKNOWN_PLAN_ERROR)` tells which, through
+ * the update's failure kept as the cause).
  */
 export class BillingRequestError extends Error {
   override readonly name = 'BillingRequestError';
-  constructor(
-    message: string,
-    readonly type: string | null,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 /** Unwraps Temporal's generic "Workflow Update failed" into the workflow's own message. */
@@ -74,9 +68,7 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError) {
-      const cause = error.cause;
-      const type = cause instanceof ApplicationFailure ? (cause.type ?? null) : null;
-      throw new BillingRequestError(cause?.message ?? error.message, type, { cause: error });
+      throw new BillingRequestError(error.cause?.message ?? error.message, { cause: error });
     }
     throw error;
   }
@@ -88,7 +80,7 @@ async function unwrapUpdate<T>(run: () => Promise<T>): Promise<T> {
  * holding it) and the server takes no update until another worker has run it.
  */
 function isTransientRefusal(error: unknown): boolean {
-  if (error instanceof BillingRequestError) return error.type === 'ContinuingAsNewError';
+  if (error instanceof BillingRequestError) return isFailure(error, CONTINUING_AS_NEW_ERROR);
   return error instanceof Error && /Workflow Task in failed state/.test(error.message);
 }
 
@@ -124,7 +116,7 @@ function accountStartOptions(accountId: string, taskQueue: string) {
 }
 
 export const createAccountSchema = z.object({
-  id: z.string().regex(ACCOUNT_ID_RE, 'an account id is 1 to 64 characters of [A-Za-z0-9._:-]'),
+  id: accountIdSchema,
   planId: z.string().min(1, 'planId is required'),
   timeZone: z.string().refine(isIanaTimeZone, {
     error: (issue) =>
@@ -175,7 +167,7 @@ export class BillingClient {
   async createPlan(definition: unknown): Promise<Plan> {
     const plan = parsePlan(definition);
     if (!PLAN_ID_RE.test(plan.id)) {
-      throw new BillingInputError('plan.id: a plan id is 1 to 64 characters of [A-Za-z0-9._:-]');
+      throw new BillingInputError(`plan.id: ${PLAN_ID_MESSAGE}`);
     }
     const row = await insertPlanOnce(this.db, { id: plan.id, name: plan.name, definition });
     const stored = parsePlan(row.definition);

@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { CALL_ID_RE, parseCallEvent, type RejectionCode } from '../billing/call-event.js';
-import { MAX_EVENTS_PER_UPDATE, type CallOutcome } from '../workflows/account/messages.js';
+import { MAX_EVENTS_PER_UPDATE } from '../contract/call-events.js';
+import type { CallOutcome } from '../contract/call-outcome.js';
 
 export type BodyEvents = { ok: true; events: unknown[] } | { ok: false; message: string };
 

@@ -4,6 +4,7 @@
  * same key twice must return the first result without charging again (as card gateways do).
  */
 import type { Currency, EpochMs } from '../../billing/units.js';
+import { PAYMENT_DECLINED_ERROR } from '../../contract/failures.js';
 
 export interface ChargeRequest {
   readonly idempotencyKey: string;
@@ -27,7 +28,7 @@ export interface ChargeResult {
  * workflow matches, so it must not change.
  */
 export class PaymentDeclinedError extends Error {
-  override readonly name = 'PaymentDeclinedError';
+  override readonly name = PAYMENT_DECLINED_ERROR;
   constructor(
     message: string,
     readonly declineCode: string,

@@ -17,7 +17,7 @@ import {
   listNotifications,
 } from '../../db/repositories/notifications.js';
 import type { NotificationRow, NotificationStatus } from '../../db/schema.js';
-import { REQUEST_ID_RE } from '../../workflows/account/messages.js';
+import { REQUEST_ID_MESSAGE, REQUEST_ID_RE } from '../../contract/ids.js';
 import {
   choiceOption,
   intOption,
@@ -114,7 +114,7 @@ function runResend(args: string[]): Promise<number> {
     }
     const requestId = values['request-id'] ?? `resend-${randomUUID()}`;
     if (!REQUEST_ID_RE.test(requestId)) {
-      throw usageError('--request-id is 1 to 128 characters of [A-Za-z0-9._:-]');
+      throw usageError(`--request-id: ${REQUEST_ID_MESSAGE}`);
     }
     const account = await requireAccount(context, accountId);
     const db = context.db();

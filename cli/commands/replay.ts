@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { ACCOUNT_ID_RE, accountWorkflowId } from '../../workflows/account/messages.js';
+import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_RE, accountWorkflowId } from '../../contract/ids.js';
 import { createLogger } from '../../workers/logger.js';
 import { loadWorkflowBundle } from '../../workers/workflow-bundle.js';
 import { EXIT, notFound, runCommand, table, usageError } from '../output.js';
@@ -52,9 +52,7 @@ export function run(args: string[]): Promise<number> {
   return runCommand(spec, args, async ({ positionals }, context) => {
     const accountId = positionals[0]!;
     if (!ACCOUNT_ID_RE.test(accountId)) {
-      throw usageError(
-        `an account id is 1 to 64 characters of [A-Za-z0-9._:-], got '${accountId}'`,
-      );
+      throw usageError(`${ACCOUNT_ID_MESSAGE}, got '${accountId}'`);
     }
     const workflowId = accountWorkflowId(accountId);
     const client = await context.temporal();

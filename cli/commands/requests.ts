@@ -11,11 +11,11 @@ import { describeIssues } from '../../billing/schema-helpers.js';
 import { findPlan } from '../../db/repositories/plans.js';
 import {
   cancelPurchaseSchema,
-  type ChangePlanInput,
   changePlanSchema,
   purchaseCreditsSchema,
   retryPaymentSchema,
-} from '../../workflows/account/messages.js';
+  type ChangePlanInput,
+} from '../../contract/requests.js';
 import { formatMoney } from '../../emails/format.js';
 import { creditsText } from '../format.js';
 import { notFound, requireAccount, runCommand, usageError } from '../output.js';

@@ -23,12 +23,9 @@ import { listInvoices } from '../../db/repositories/invoices.js';
 import { listNotifications } from '../../db/repositories/notifications.js';
 import type { Database, NotificationRow } from '../../db/schema.js';
 import type { Config } from '../../workers/config.js';
-import {
-  accountWorkflowId,
-  MAX_EVENTS_PER_UPDATE,
-  type ClosedCycleView,
-  type UsageReply,
-} from '../../workflows/account/messages.js';
+import { MAX_EVENTS_PER_UPDATE } from '../../contract/call-events.js';
+import { accountWorkflowId } from '../../contract/ids.js';
+import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
 import { speedText, type SimulateOptions } from './options.js';
 import type { Progress } from './progress.js';
 import type { AccountSummary, SimulationSummary } from './report.js';

@@ -9,7 +9,8 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 import { BillingRequestError } from '../../client/billing-client.js';
 import { touchApiKey } from '../../db/repositories/api-keys.js';
 import { insertRejections } from '../../db/repositories/calls.js';
-import type { CallOutcome } from '../../workflows/account/messages.js';
+import type { CallOutcome } from '../../contract/call-outcome.js';
+import { CONTINUING_AS_NEW_ERROR, isFailure } from '../../contract/failures.js';
 import { QueueFullError } from '../account-limiter.js';
 import {
   edgeBatchId,
@@ -201,7 +202,7 @@ function answerFailure(
     });
   }
   const transient =
-    !(error instanceof BillingRequestError) || error.type === 'ContinuingAsNewError';
+    !(error instanceof BillingRequestError) || isFailure(error, CONTINUING_AS_NEW_ERROR);
   ctx.logger.warn('call events not confirmed', {
     accountId,
     requestId: request.id,

@@ -4,7 +4,7 @@
  * production cluster register the same names with `temporal operator search-attribute create`).
  * The keys themselves are defined beside the workflow that sets them.
  */
-import { accountSearchAttributeKeys } from '../../workflows/account/search-attributes.js';
+import { accountSearchAttributeKeys } from '../../contract/search-attributes.js';
 
 export type SearchAttributeType =
   'Text' | 'Keyword' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';

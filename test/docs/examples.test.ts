@@ -8,13 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../workers/config.js';
-import {
-  ACCOUNT_WORKFLOW_TYPE,
-  accountWorkflowId,
-  callCompleted,
-  recordCalls,
-  usage,
-} from '../../workflows/account/messages.js';
+import { ACCOUNT_WORKFLOW_TYPE } from '../../contract/account-workflow.js';
+import { callCompleted, recordCalls } from '../../contract/call-events.js';
+import { accountWorkflowId } from '../../contract/ids.js';
+import { usage } from '../../contract/usage-query.js';
 
 const examples = join(parseConfig({}).paths.root, 'docs', 'examples');
 const names = {

@@ -25,9 +25,7 @@ describe('isWorkflowBusy', () => {
     expect(isWorkflowBusy(unavailable)).toBe(false);
     expect(isWorkflowBusy(new ServiceError('Update failed', { cause: unavailable }))).toBe(false);
     expect(isWorkflowBusy(new Error('not recorded within 3000 ms'))).toBe(false);
-    expect(isWorkflowBusy(new BillingRequestError('unknown account', 'UnknownAccountError'))).toBe(
-      false,
-    );
+    expect(isWorkflowBusy(new BillingRequestError('unknown account'))).toBe(false);
     expect(isWorkflowBusy('RESOURCE_EXHAUSTED')).toBe(false);
   });
 });

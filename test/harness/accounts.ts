@@ -16,7 +16,7 @@ import { listCalls, listRejections } from '../../db/repositories/calls.js';
 import { findAccount } from '../../db/repositories/accounts.js';
 import { findPlan } from '../../db/repositories/plans.js';
 import { listRequests } from '../../db/repositories/requests.js';
-import type { UsageReply } from '../../workflows/account/messages.js';
+import type { UsageReply } from '../../contract/usage-reply.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { connectTestClient, uniqueTaskQueue } from './workers.js';
 

@@ -7,11 +7,7 @@ import {
   currentDetails,
   searchAttributePairs,
 } from '../../workflows/account/visibility.js';
-import {
-  cycleEndKey,
-  statusKey,
-  usagePercentKey,
-} from '../../workflows/account/search-attributes.js';
+import { cycleEndKey, statusKey, usagePercentKey } from '../../contract/search-attributes.js';
 import { account, call, callLasting, LedgerDriver, ms, plan } from '../billing/builders.js';
 
 /** 10 credits included, at 1 credit a minute. */

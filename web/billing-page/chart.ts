@@ -13,7 +13,7 @@ import {
   formatLocalDay,
   localDateOf,
 } from '../../emails/format.js';
-import type { UsageReply } from '../../workflows/account/messages.js';
+import type { UsageReply } from '../../contract/usage-reply.js';
 
 export interface ChartInput {
   /** The open cycle [start, end), ISO UTC. */

@@ -18,7 +18,7 @@ import {
   formatPercent,
   formatPrice,
 } from '../../emails/format.js';
-import type { ClosedCycleView, UsageReply } from '../../workflows/account/messages.js';
+import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
 import { chartDays, chartInputOf, chartSvg } from './chart.js';
 import { renderPage } from './layout.js';
 

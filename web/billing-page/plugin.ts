@@ -26,7 +26,7 @@ import { findPlan } from '../../db/repositories/plans.js';
 import { findRequest } from '../../db/repositories/requests.js';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../../workers/config.js';
-import { ACCOUNT_ID_RE, REQUEST_ID_RE } from '../../workflows/account/messages.js';
+import { ACCOUNT_ID_RE, REQUEST_ID_RE } from '../../contract/ids.js';
 import { verifyBillingLink } from '../signed-link.js';
 import {
   renderAccessPage,

@@ -14,6 +14,7 @@
  * in), `billing-run.ts` (the ledger and its effects), `requests.ts`, `closes.ts`, `outbox.ts`,
  * `unknown-account.ts`, `usage-query.ts` and `activity-proxies.ts`.
  */
+import { ACCOUNT_NOT_LOADED_ERROR } from '../../contract/failures.js';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -75,7 +76,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     usage: () => {
       if (state === null) {
         throw ApplicationFailure.create({
-          type: 'AccountNotLoadedError',
+          type: ACCOUNT_NOT_LOADED_ERROR,
           message: `account ${accountId} is not loaded: it is starting, or it does not exist`,
         });
       }

@@ -2,6 +2,7 @@
  * The activities a run calls, as Temporal proxies: one factory, so every kind of work states its
  * retry policy in one table instead of a function each.
  */
+import { EMAIL_REJECTED_ERROR, PAYMENT_DECLINED_ERROR } from '../../contract/failures.js';
 import { proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { RunSettings } from '../../activities/accounts.js';
@@ -23,13 +24,13 @@ function retryPolicies(settings: RunSettings) {
     billing: {
       initialInterval: '500ms',
       maximumInterval: '30s',
-      nonRetryableErrorTypes: ['PaymentDeclinedError'],
+      nonRetryableErrorTypes: [PAYMENT_DECLINED_ERROR],
     },
     /** Email: backs off up to the configured interval; a message refused for good stops. */
     email: {
       initialInterval: '1s',
       maximumInterval: settings.notifyRetryMaxIntervalMs,
-      nonRetryableErrorTypes: ['EmailRejectedError'],
+      nonRetryableErrorTypes: [EMAIL_REJECTED_ERROR],
     },
   } satisfies Record<string, ActivityOptions['retry']>;
 }

@@ -11,7 +11,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { RunSettings } from '../../activities/accounts.js';
 import {
   applyOperation,

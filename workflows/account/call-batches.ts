@@ -7,7 +7,7 @@ import type { IngestBatchInput, IngestOutcome } from '../../activities/ingest.js
 import type { CallEvent } from '../../billing/call-event.js';
 import type { RunActivities } from './activity-proxies.js';
 import type { BatchLimits, Inbox } from './inbox.js';
-import type { CallOutcome } from './messages.js';
+import type { CallOutcome } from '../../contract/call-outcome.js';
 
 export interface BatchRecorder {
   accountId: string;

@@ -4,14 +4,14 @@
  * when the charge was declined.
  */
 import { log } from '@temporalio/workflow';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { CycleStatement, Grant } from '../../billing/ledger.js';
 import { paymentFailedNotice, statementNotice, type Notice } from '../../billing/notifications.js';
 import { formatInstant } from '../../billing/units.js';
 import { statementView } from '../../billing/usage.js';
 import type { RunActivities } from './activity-proxies.js';
 import { declineText, isPaymentDecline } from './invoices.js';
-import type { ClosedCycleView } from './messages.js';
+import type { ClosedCycleView } from '../../contract/usage-reply.js';
 
 /** Closed cycles kept in the state for the `usage` query (the invoices table keeps them all). */
 const CLOSED_CYCLES_KEPT = 12;

@@ -6,13 +6,10 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { z } from 'zod';
 import type { Inbox } from './inbox.js';
-import {
-  callCompleted,
-  recordCalls,
-  recordCallsSchema,
-  usage,
-  type UsageReply,
-} from './messages.js';
+import { callCompleted, recordCalls, recordCallsSchema } from '../../contract/call-events.js';
+import { CONTINUING_AS_NEW_ERROR } from '../../contract/failures.js';
+import { usage } from '../../contract/usage-query.js';
+import type { UsageReply } from '../../contract/usage-reply.js';
 import { REQUEST_KINDS, type RequestDefinition, type RequestKind } from './request-kinds.js';
 
 /**
@@ -45,7 +42,7 @@ export function registerHandlers(targets: MessageTargets): void {
         // New batches wait for the next run, so a stream of updates cannot hold this one open.
         if (targets.phase() === 'continuing') {
           throw ApplicationFailure.create({
-            type: 'ContinuingAsNewError',
+            type: CONTINUING_AS_NEW_ERROR,
             message: `account ${accountId} is continuing as new: send the same update again`,
             nonRetryable: true,
           });

@@ -8,7 +8,7 @@
 import { condition } from '@temporalio/workflow';
 import type { IngestItem } from '../../activities/ingest.js';
 import { CALL_ID_RE, eventSize, MAX_EVENT_BYTES } from '../../billing/call-event.js';
-import type { CallOutcome } from './messages.js';
+import type { CallOutcome } from '../../contract/call-outcome.js';
 import type { PendingRequest, Reply, RequestKind, RequestTypes } from './request-kinds.js';
 
 /** The size counted for an event rejected as too large: only its id and size are buffered. */

@@ -2,9 +2,10 @@
  * The run's view of invoices: each closed cycle's latest outcome, the unpaid list the `usage`
  * query and the search attributes show, and how a declined charge reads.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
-import type { ClosedCycleView } from './messages.js';
+import { ActivityFailure } from '@temporalio/workflow';
+import { isFailure, PAYMENT_DECLINED_ERROR } from '../../contract/failures.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
+import type { ClosedCycleView } from '../../contract/usage-reply.js';
 
 export interface InvoiceBook {
   closedCycles: ClosedCycleView[];
@@ -21,11 +22,7 @@ export function recordInvoice(book: InvoiceBook, outcome: InvoiceOutcome): void 
 
 /** The gateway's answer that the card was declined: an outcome, not an outage to retry. */
 export function isPaymentDecline(error: unknown): error is ActivityFailure {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    error.cause.type === 'PaymentDeclinedError'
-  );
+  return error instanceof ActivityFailure && isFailure(error, PAYMENT_DECLINED_ERROR);
 }
 
 export function declineText(error: ActivityFailure): string {

@@ -3,16 +3,14 @@
  * sent, each in the order decided, in the background. An SMTP outage delays mail, never loses
  * it: what is not yet recorded or sent travels on with the carried state.
  */
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, log } from '@temporalio/workflow';
+import { EMAIL_REJECTED_ERROR, EMAIL_RENDER_ERROR, isFailure } from '../../contract/failures.js';
 import type { NotifyInput } from '../../activities/notify.js';
 import type { Notice } from '../../billing/notifications.js';
 import type { RunActivities } from './activity-proxies.js';
 
 /** Decided emails recorded in the outbox table per activity call. */
 const NOTICES_PER_RECORD = 50;
-
-/** Failures after which the email is given up (recorded so in the outbox), and the next goes on. */
-const NOT_SENT_FOR_GOOD = ['EmailRejectedError', 'EmailRenderError'];
 
 export interface OutboxState {
   /** Emails decided and not yet recorded in the outbox table, oldest first. */
@@ -75,7 +73,11 @@ export class Outbox {
         try {
           await this.acts.email.sendNotification({ accountId: this.accountId, id });
         } catch (error) {
-          if (!isNotSentForGood(error)) throw error;
+          // Given up (recorded so in the outbox table): another attempt cannot change it.
+          const givenUp =
+            error instanceof ActivityFailure &&
+            isFailure(error, EMAIL_REJECTED_ERROR, EMAIL_RENDER_ERROR);
+          if (!givenUp) throw error;
           // Recorded as rejected or failed in the outbox, where ops read it; the next one goes on.
           log.warn('notification not sent', {
             accountId: this.accountId,
@@ -89,12 +91,4 @@ export class Outbox {
       this.sending = false;
     }
   }
-}
-
-function isNotSentForGood(error: unknown): error is ActivityFailure {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof ApplicationFailure &&
-    NOT_SENT_FOR_GOOD.includes(error.cause.type ?? '')
-  );
 }

@@ -18,7 +18,7 @@ import {
   type ChangePlanResult,
   type PurchaseCreditsResult,
   type RetryPaymentResult,
-} from './messages.js';
+} from '../../contract/requests.js';
 
 /** A kind's input schema, its input as validated, and the result its update answers. */
 interface Kind<S extends z.ZodType, R> {

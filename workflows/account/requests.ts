@@ -3,7 +3,8 @@
  * an id wins, even across continue-as-new), applied to the ledger, completed with their result,
  * and answered. A replayed id gets the first result back, marked `replayed`.
  */
-import type { InvoiceOutcome } from '../../activities/invoices.js';
+import { REQUEST_INTERRUPTED_ERROR, UNKNOWN_PLAN_ERROR } from '../../contract/failures.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import { openCycle } from '../../billing/ledger.js';
 import { paymentFailedNotice, receiptNotice } from '../../billing/notifications.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
@@ -56,7 +57,7 @@ export class Requests {
           ? {
               ok: false,
               error: {
-                type: 'RequestInterruptedError',
+                type: REQUEST_INTERRUPTED_ERROR,
                 message: `${request.kind} ${request.id} was claimed by a run that never finished it; use a new id`,
               },
             }
@@ -106,7 +107,7 @@ function requestHandlers(run: BillingRun): Handlers {
       if (plan === null) {
         return {
           ok: false,
-          error: { type: 'UnknownPlanError', message: `no plan has id ${planId}` },
+          error: { type: UNKNOWN_PLAN_ERROR, message: `no plan has id ${planId}` },
         };
       }
       const effects = run.apply({ type: 'changePlan', at, plan, effective: effective ?? null });

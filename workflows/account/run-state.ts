@@ -3,19 +3,16 @@
  * JSON-safe state continue-as-new carries to the next run.
  */
 import type { IngestItem } from '../../activities/ingest.js';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
+import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { NotifyInput } from '../../activities/notify.js';
 import type { AccountSettings, LedgerState } from '../../billing/ledger.js';
 import { createLedger, openCycle } from '../../billing/ledger.js';
 import { emptyDailyUsage, type DailyUsage } from '../../billing/insights.js';
 import { newAlertingState, type AlertingState } from '../../billing/notifications.js';
 import type { Plan } from '../../billing/plan.js';
-import {
-  ACCOUNT_ID_RE,
-  accountWorkflowId,
-  type AccountBillingInput,
-  type ClosedCycleView,
-} from './messages.js';
+import type { AccountBillingInput } from '../../contract/account-workflow.js';
+import { ACCOUNT_ID_RE, accountWorkflowId } from '../../contract/ids.js';
+import type { ClosedCycleView } from '../../contract/usage-reply.js';
 
 /** What a run hands to the next one through continue-as-new: small and JSON-safe. */
 export interface CarriedState {

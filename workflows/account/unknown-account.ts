@@ -4,6 +4,7 @@
  * behind. If the account is created meanwhile (its creation then attaches to this run), the run
  * hands what it holds to a billing run instead.
  */
+import { UNKNOWN_ACCOUNT_ERROR } from '../../contract/failures.js';
 import { allHandlersFinished, condition, log } from '@temporalio/workflow';
 import type { IngestItem } from '../../activities/ingest.js';
 import type { RunSettings } from '../../activities/accounts.js';
@@ -40,7 +41,7 @@ export async function drainUnknownAccount(ctx: DrainContext): Promise<DrainEnd> 
     if (head?.kind === 'request') {
       inbox.shiftRequest()!.request.answer({
         ok: false,
-        error: { type: 'UnknownAccountError', message: `no account has id ${accountId}` },
+        error: { type: UNKNOWN_ACCOUNT_ERROR, message: `no account has id ${accountId}` },
       });
     } else if (head?.kind === 'call') {
       const id = `${chainId}:unknown-account:${drained++}`;

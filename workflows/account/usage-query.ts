@@ -12,7 +12,7 @@ import {
 } from '../../billing/ledger.js';
 import { formatInstant } from '../../billing/units.js';
 import { openCycleUsage, statementView } from '../../billing/usage.js';
-import type { UsageReply } from './messages.js';
+import type { UsageReply } from '../../contract/usage-reply.js';
 import type { CarriedState } from './run-state.js';
 import { accountStatus } from './visibility.js';
 

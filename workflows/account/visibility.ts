@@ -13,7 +13,7 @@ import {
   planKey,
   statusKey,
   usagePercentKey,
-} from './search-attributes.js';
+} from '../../contract/search-attributes.js';
 
 export interface AccountVisibility {
   status: UsageStatus;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REJECTION_CODES } from '../../../billing/call-event.js';
 import { formatInstant } from '../../../billing/units.js';
 import { BillingClient } from '../../../client/billing-client.js';
+import type { IngestRejectionCode } from '../../../contract/call-outcome.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import {
   accountTestbed,
@@ -39,18 +40,23 @@ afterAll(async () => {
   await bed.close();
 });
 
-/** One event per rejection code, each next to a good call. */
+/** Bad events, each with the rejection code it must get, between two good calls. */
 function badEvents(accountId: string, createdAt: number, now: number) {
   const base = completedCall(accountId, 60, { callId: 'taken', agoMs: DAY });
   const good = (n: number) => completedCall(accountId, 60, { callId: `good-${n}`, agoMs: DAY });
-  return {
-    base,
-    events: [
-      good(1),
+  const bad: [IngestRejectionCode, unknown][] = [
+    [
+      'event_too_large',
       { ...completedCall(accountId, 60, { callId: 'huge' }), transcript: 'x'.repeat(1_000_000) },
+    ],
+    [
+      'invalid_event',
       { callId: 'bad id with spaces', accountId, direction: 'inbound', status: 'completed' },
-      { ...completedCall('someone-else', 60), callId: 'mismatch' },
-      { ...base, endedAt: iso(Date.parse(String(base.endedAt)) + 1000) },
+    ],
+    ['account_mismatch', { ...completedCall('someone-else', 60), callId: 'mismatch' }],
+    ['conflicting_duplicate', { ...base, endedAt: iso(Date.parse(String(base.endedAt)) + 1000) }],
+    [
+      'answer_required',
       {
         callId: 'no-answer',
         accountId,
@@ -58,29 +64,30 @@ function badEvents(accountId: string, createdAt: number, now: number) {
         status: 'completed',
         endedAt: iso(now),
       },
-      { ...completedCall(accountId, 60, { callId: 'backwards' }), endedAt: iso(now - 3_600_000) },
-      { ...completedCall(accountId, 60, { callId: 'handoff' }), handoffAt: iso(now - 7 * DAY) },
-      completedCall(accountId, 86_401, { callId: 'too-long', agoMs: 2 * DAY }),
-      completedCall(accountId, 60, { callId: 'future', answeredAt: now + 600_000 }),
-      completedCall(accountId, 60, { callId: 'early', answeredAt: createdAt - 60_000 }),
-      completedCall(accountId, 60, { callId: 'old', answeredAt: now - 36 * DAY }),
-      good(2),
     ],
-    expected: [
-      'accepted',
-      'event_too_large',
-      'invalid_event',
-      'account_mismatch',
-      'conflicting_duplicate',
-      'answer_required',
+    [
       'ended_before_answered',
-      'handoff_out_of_range',
-      'duration_too_long',
-      'future_timestamp',
-      'before_account_start',
-      'too_old',
-      'accepted',
+      { ...completedCall(accountId, 60, { callId: 'backwards' }), endedAt: iso(now - 3_600_000) },
     ],
+    [
+      'handoff_out_of_range',
+      { ...completedCall(accountId, 60, { callId: 'handoff' }), handoffAt: iso(now - 7 * DAY) },
+    ],
+    ['duration_too_long', completedCall(accountId, 86_401, { callId: 'too-long', agoMs: 2 * DAY })],
+    [
+      'future_timestamp',
+      completedCall(accountId, 60, { callId: 'future', answeredAt: now + 600_000 }),
+    ],
+    [
+      'before_account_start',
+      completedCall(accountId, 60, { callId: 'early', answeredAt: createdAt - 60_000 }),
+    ],
+    ['too_old', completedCall(accountId, 60, { callId: 'old', answeredAt: now - 36 * DAY })],
+  ];
+  return {
+    base,
+    events: [good(1), ...bad.map(([, event]) => event), good(2)],
+    expected: ['accepted', ...bad.map(([code]) => code), 'accepted'],
   };
 }
 

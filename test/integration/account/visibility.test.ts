@@ -23,8 +23,8 @@ import {
 import { paymentFiles } from '../../harness/payments.js';
 import { runCompiled } from '../../harness/cli.js';
 import { harnessEnv, startWorkerProcess } from '../../harness/workers.js';
-import { accountWorkflowId } from '../../../workflows/account/messages.js';
-import { cycleEndKey } from '../../../workflows/account/search-attributes.js';
+import { accountWorkflowId } from '../../../contract/ids.js';
+import { cycleEndKey } from '../../../contract/search-attributes.js';
 
 const ok = uniqueAccountId('vis-ok');
 const low = uniqueAccountId('vis-low');

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import { childEnvironment, parseConfig } from '../../../workers/config.js';
-import { usageReplySchema } from '../../../workflows/account/usage-reply-schema.js';
+import { usageReplySchema } from '../../../contract/usage-reply.js';
 import {
   accountTestbed,
   expectedMillicredits,

@@ -17,7 +17,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowPollers } from '../../../client/temporal-client.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
-import type { UsageReply } from '../../../workflows/account/messages.js';
+import type { UsageReply } from '../../../contract/usage-reply.js';
 import {
   accountTestbed,
   completedCall,

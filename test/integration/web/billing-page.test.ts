@@ -13,7 +13,7 @@ import { createSmtpMailer, type Mailer } from '../../../activities/mailer.js';
 import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../emails/format.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
-import type { UsageReply } from '../../../workflows/account/messages.js';
+import type { UsageReply } from '../../../contract/usage-reply.js';
 import { billingPagePlugin } from '../../../web/billing-page/plugin.js';
 import { signBillingLink } from '../../../web/signed-link.js';
 import {

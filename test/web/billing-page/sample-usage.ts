@@ -3,7 +3,7 @@
  * Angeles, 12 days into November 2026, 1,000 credits allowed plus 250 bought (200 of them a
  * recurring purchase), 1,300 used: 50 credits of overage; one closed cycle with its paid invoice.
  */
-import type { UsageReply } from '../../../workflows/account/messages.js';
+import type { UsageReply } from '../../../contract/usage-reply.js';
 
 const dailyCredits = [100, 120, 80, 0, 150, 130, 90, 110, 140, 120, 160, 100];
 
