@@ -45,7 +45,8 @@ export interface AccountSettings {
   maxLateSeconds: number;
 }
 
-export interface Grant {
+/** A purchase's addition to a cycle: its credits, under the purchase's id. */
+export interface PurchaseAddition {
   purchaseId: string;
   millicredits: Amount;
 }
@@ -58,8 +59,12 @@ export interface AlertRecord {
 export interface CycleState extends CycleSpan {
   index: number;
   allowanceMillicredits: Amount;
-  /** Purchased credits granted to this cycle, in the order bought (recurring ones first). */
-  grants: Grant[];
+  /**
+   * Purchased credits added to this cycle, in the order bought (recurring ones first). The JSON
+   * name predates the rules' version 2, where a grant is free credits from ops: it is kept, as
+   * workflow state carried through continue-as-new holds it.
+   */
+  grants: PurchaseAddition[];
   usedMillicredits: Amount;
   billableSeconds: number;
   lateAdjustments: number;
@@ -84,7 +89,7 @@ export interface LedgerState {
   /** A `next-cycle` plan change waiting for the next boundary. */
   pendingPlan: Plan | null;
   /** Recurring purchases not cancelled, in the order bought. */
-  recurring: Grant[];
+  recurring: PurchaseAddition[];
   /** Cycles not yet closed, oldest first; the last is the open one. */
   cycles: CycleState[];
 }
@@ -153,14 +158,14 @@ export class LedgerError extends Error {
 
 const big = (amount: Amount): bigint => BigInt(amount);
 
-function sumGrants(grants: readonly Grant[]): bigint {
+function sumAdditions(additions: readonly PurchaseAddition[]): bigint {
   let total = 0n;
-  for (const grant of grants) total += big(grant.millicredits);
+  for (const addition of additions) total += big(addition.millicredits);
   return total;
 }
 
 export function availableOf(cycle: CycleState): bigint {
-  return big(cycle.allowanceMillicredits) + sumGrants(cycle.grants);
+  return big(cycle.allowanceMillicredits) + sumAdditions(cycle.grants);
 }
 
 export function openCycle(state: LedgerState): CycleState {
@@ -182,12 +187,17 @@ export function planAt(state: LedgerState, at: EpochMs): Plan {
   throw new LedgerError(`no plan is known at ${at} (before the account or pruned)`);
 }
 
-function newCycle(index: number, span: CycleSpan, allowance: bigint, grants: Grant[]): CycleState {
+function newCycle(
+  index: number,
+  span: CycleSpan,
+  allowance: bigint,
+  additions: PurchaseAddition[],
+): CycleState {
   return {
     index,
     ...span,
     allowanceMillicredits: allowance.toString(),
-    grants,
+    grants: additions,
     usedMillicredits: '0',
     billableSeconds: 0,
     lateAdjustments: 0,
@@ -254,7 +264,7 @@ export function applyOperation(
       purchase(state, op, effects);
       break;
     case 'cancelPurchase':
-      state.recurring = state.recurring.filter((g) => g.purchaseId !== op.purchaseId);
+      state.recurring = state.recurring.filter((a) => a.purchaseId !== op.purchaseId);
       break;
     case 'changePlan':
       changePlan(state, op.plan, op.effective, op.at, effects);
@@ -291,8 +301,8 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
     state.pendingPlan = null;
   }
   const plan = planAt(state, span.start);
-  const grants = state.recurring.map((g) => ({ ...g }));
-  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits), grants);
+  const additions = state.recurring.map((a) => ({ ...a }));
+  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits), additions);
   state.cycles.push(cycle);
   effects.push({
     type: 'cycleStarted',
@@ -377,9 +387,9 @@ function purchase(
   op: Extract<LedgerOperation, { type: 'purchase' }>,
   effects: LedgerEffect[],
 ): void {
-  const grant: Grant = { purchaseId: op.purchaseId, millicredits: op.millicredits };
-  openCycle(state).grants.push(grant);
-  if (op.recurring) state.recurring.push({ ...grant });
+  const addition: PurchaseAddition = { purchaseId: op.purchaseId, millicredits: op.millicredits };
+  openCycle(state).grants.push(addition);
+  if (op.recurring) state.recurring.push({ ...addition });
   evaluateAlerts(state, op.at, effects);
 }
 

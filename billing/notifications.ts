@@ -19,9 +19,9 @@ import {
   currentPlan,
   openCycle,
   type CycleStatement,
-  type Grant,
   type LedgerEffect,
   type LedgerState,
+  type PurchaseAddition,
 } from './ledger.js';
 import { openCycleUsage } from './usage.js';
 import { formatInstant, type EpochMs } from './units.js';
@@ -223,7 +223,7 @@ export function receiptNotice(
 /** A closed cycle's statement email, once its invoice has an outcome. */
 export function statementNotice(
   statement: CycleStatement,
-  grants: readonly Grant[],
+  purchases: readonly PurchaseAddition[],
   invoice: StatementContent['invoice'],
   daily: StatementContent['daily'],
 ): Notice {
@@ -250,7 +250,7 @@ export function statementNotice(
         // The amount invoiced: the core's charge for the cycle.
         overageChargeMinor: invoice.amountMinor,
       },
-      purchases: grants.map((g) => ({ purchaseId: g.purchaseId, millicredits: g.millicredits })),
+      purchases: purchases.map((p) => ({ purchaseId: p.purchaseId, millicredits: p.millicredits })),
       invoice,
       daily,
     },

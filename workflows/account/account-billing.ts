@@ -45,10 +45,10 @@ import {
   openCycle,
   statementOf,
   type CycleStatement,
-  type Grant,
   type LedgerEffect,
   type LedgerOperation,
   type LedgerState,
+  type PurchaseAddition,
 } from '../../billing/ledger.js';
 import {
   computeInsights,
@@ -150,7 +150,7 @@ type StoredResult =
 /** A closed cycle waiting for its invoice, with what its statement email shows. */
 interface PendingClose {
   statement: CycleStatement;
-  grants: Grant[];
+  grants: PurchaseAddition[];
   daily: { date: string; millicredits: string }[];
 }
 
@@ -496,7 +496,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   const pendingCloses: PendingClose[] = [];
   let closing = false;
 
-  function handleEffects(effects: readonly LedgerEffect[], grantsBefore: Map<number, Grant[]>) {
+  function handleEffects(
+    effects: readonly LedgerEffect[],
+    grantsBefore: Map<number, PurchaseAddition[]>,
+  ) {
     for (const effect of effects) {
       if (effect.type === 'callBooked') {
         recordBooking(state.daily, effect, ledger.calendar.timeZone);
@@ -860,7 +863,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   /** The statement email, and a payment-failed one when the charge was declined. */
   function sendCloseEmails(
     statement: CycleStatement,
-    grants: Grant[],
+    grants: PurchaseAddition[],
     daily: PendingClose['daily'],
     outcome: InvoiceOutcome,
   ): void {
