@@ -273,22 +273,34 @@ export function applyOperation(
   return { state, effects };
 }
 
-/** Starts every cycle whose boundary is at or before `t` and closes every cycle due by `t`. */
+/**
+ * When the oldest cycle not yet closed closes: its end plus the grace (section 4). Infinity while
+ * the open cycle is the only one: it closes only after a boundary has started the next.
+ */
+export function nextCloseAt(state: LedgerState): EpochMs {
+  const oldest = state.cycles[0]!;
+  return oldest === openCycle(state)
+    ? Number.POSITIVE_INFINITY
+    : oldest.end + state.account.graceSeconds * 1000;
+}
+
+/**
+ * The ledger's next event: the open cycle's end (a boundary) or the next close, whichever is
+ * first. Nothing changes before it unless an operation comes: a caller's timer waits for it.
+ */
+export function nextEventAt(state: LedgerState): EpochMs {
+  return Math.min(openCycle(state).end, nextCloseAt(state));
+}
+
+/**
+ * Starts every cycle whose boundary is at or before `t` and closes every cycle due by `t`, in
+ * time order; a close at the instant of a boundary comes first.
+ */
 function advanceTo(state: LedgerState, t: EpochMs, effects: LedgerEffect[]): void {
-  const graceMs = state.account.graceSeconds * 1000;
-  for (;;) {
-    const open = openCycle(state);
-    const oldest = state.cycles[0]!;
-    const closeAt = oldest === open ? Number.POSITIVE_INFINITY : oldest.end + graceMs;
-    if (closeAt <= t && closeAt <= open.end) {
-      state.now = closeAt;
-      closeOldest(state, closeAt, effects);
-    } else if (open.end <= t) {
-      state.now = open.end;
-      startNextCycle(state, open, effects);
-    } else {
-      break;
-    }
+  for (let next = nextEventAt(state); next <= t; next = nextEventAt(state)) {
+    state.now = next;
+    if (nextCloseAt(state) === next) closeOldest(state, next, effects);
+    else startNextCycle(state, openCycle(state), effects);
   }
   state.now = t;
   prunePlans(state);

@@ -12,6 +12,8 @@ import {
   DEFAULT_GRACE_SECONDS,
   DEFAULT_MAX_LATE_SECONDS,
   LedgerError,
+  nextCloseAt,
+  nextEventAt,
   openCycle,
   planAt,
   resolvePlanChangeTiming,
@@ -170,6 +172,42 @@ describe('cycle boundaries and closes', () => {
     const driver = new LedgerDriver();
     driver.advance('2026-01-10T00:00:00Z');
     expect(() => driver.advance('2026-01-10T00:00:00Z')).not.toThrow();
+  });
+});
+
+describe('when the next close and the next event are due', () => {
+  it('only the open cycle #0: no close is due, the next event is its end, 1 Feb 00:00Z', () => {
+    const driver = new LedgerDriver();
+    expect(nextCloseAt(driver.state)).toBe(Number.POSITIVE_INFINITY);
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-01T00:00:00.000Z');
+  });
+
+  it('#0 in grace: it closes at 1 Feb 00:00Z + 3,600 s = 01:00Z, before the next boundary (1 Mar)', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T00:30:00Z');
+    expect(iso(nextCloseAt(driver.state))).toBe('2026-02-01T01:00:00.000Z');
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-01T01:00:00.000Z');
+  });
+
+  it('once #0 closed, no close is due until #1 ends: the next event is 1 Mar 00:00Z', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T01:00:00Z');
+    expect(nextCloseAt(driver.state)).toBe(Number.POSITIVE_INFINITY);
+    expect(iso(nextEventAt(driver.state))).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  it('grace 7 days (604,800 s): #0 closes at 8 Feb 00:00Z', () => {
+    const driver = new LedgerDriver(account({ graceSeconds: 604_800 }));
+    driver.advance('2026-02-01T00:00:00Z');
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-08T00:00:00.000Z');
+  });
+
+  it('advancing to the next event is what moves the ledger: the close at 01:00Z, nothing 1 ms before', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T00:30:00Z');
+    const due = nextEventAt(driver.state);
+    expect(driver.apply({ type: 'advance', at: due - 1 })).toEqual([]);
+    expect(driver.apply({ type: 'advance', at: due }).map((e) => e.type)).toEqual(['cycleClosed']);
   });
 });
 

@@ -42,6 +42,7 @@ import {
   applyOperation,
   availableOf,
   createLedger,
+  nextEventAt,
   openCycle,
   statementOf,
   type CycleStatement,
@@ -628,15 +629,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     });
   }
 
-  /** The ledger's next boundary or close, whichever is first. */
-  function nextLedgerEvent(): number {
-    const open = openCycle(ledger);
-    const oldest = ledger.cycles[0]!;
-    const close =
-      oldest === open ? Number.POSITIVE_INFINITY : oldest.end + ledger.account.graceSeconds * 1000;
-    return Math.min(open.end, close);
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Calls.
 
@@ -969,7 +961,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       });
     }
     publishVisibility();
-    armTimer(nextLedgerEvent());
+    armTimer(nextEventAt(ledger));
     await condition(
       () => inbox.length > 0 || timerFired || (wantsContinueAsNew() && readyToContinue()),
     );
