@@ -150,7 +150,13 @@ export type LedgerEffect =
       availableMillicredits: Amount;
     }
   | { type: 'planChanged'; at: EpochMs; planId: string; effectiveFrom: EpochMs | 'next-cycle' }
-  | { type: 'cycleClosed'; at: EpochMs; statement: CycleStatement };
+  | {
+      type: 'cycleClosed';
+      at: EpochMs;
+      statement: CycleStatement;
+      /** The purchases added to the cycle, in the order bought: they leave the ledger with it. */
+      purchases: PurchaseAddition[];
+    };
 
 export class LedgerError extends Error {
   override name = 'LedgerError';
@@ -328,7 +334,12 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
 
 function closeOldest(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
   const cycle = state.cycles.shift()!;
-  effects.push({ type: 'cycleClosed', at, statement: statementOf(state, cycle, true) });
+  effects.push({
+    type: 'cycleClosed',
+    at,
+    statement: statementOf(state, cycle, true),
+    purchases: cycle.grants,
+  });
 }
 
 /** The statement of a cycle as of now; `closed` adds the charge. */

@@ -410,6 +410,27 @@ describe('purchases', () => {
     expect(availableOf(driver.cycle(1))).toBe(1_035_000n);
   });
 
+  it('a closed cycle carries its purchases out of the ledger: p1 (100 credits) and r1 (50) for January, r1 again for February', () => {
+    const driver = new LedgerDriver();
+    driver.purchase('2026-01-10T00:00:00Z', 'p1', '100');
+    driver.purchase('2026-01-20T00:00:00Z', 'r1', '50', true);
+    // One advance closes January and February, which starts and closes within it.
+    const closes = driver.advance('2026-03-01T01:00:00Z').filter((e) => e.type === 'cycleClosed');
+    expect(closes).toMatchObject([
+      {
+        statement: { index: 0, purchasedMillicredits: '150000' },
+        purchases: [
+          { purchaseId: 'p1', millicredits: '100000' },
+          { purchaseId: 'r1', millicredits: '50000' },
+        ],
+      },
+      {
+        statement: { index: 1, purchasedMillicredits: '50000' },
+        purchases: [{ purchaseId: 'r1', millicredits: '50000' }],
+      },
+    ]);
+  });
+
   it('cancelling a one-time purchase has no effect', () => {
     const driver = new LedgerDriver();
     driver.purchase('2026-01-10T00:00:00Z', 'p1', '100');

@@ -151,7 +151,7 @@ type StoredResult =
 /** A closed cycle waiting for its invoice, with what its statement email shows. */
 interface PendingClose {
   statement: CycleStatement;
-  grants: PurchaseAddition[];
+  purchases: PurchaseAddition[];
   daily: { date: string; millicredits: string }[];
 }
 
@@ -497,10 +497,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   const pendingCloses: PendingClose[] = [];
   let closing = false;
 
-  function handleEffects(
-    effects: readonly LedgerEffect[],
-    grantsBefore: Map<number, PurchaseAddition[]>,
-  ) {
+  function handleEffects(effects: readonly LedgerEffect[]) {
     for (const effect of effects) {
       if (effect.type === 'callBooked') {
         recordBooking(state.daily, effect, ledger.calendar.timeZone);
@@ -512,7 +509,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
         const { statement } = effect;
         pendingCloses.push({
           statement,
-          grants: grantsBefore.get(statement.index) ?? [],
+          purchases: effect.purchases,
           daily: cycleDaily(
             state.daily,
             statement.index,
@@ -533,15 +530,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   }
 
   function apply(op: LedgerOperation): LedgerEffect[] {
-    // A cycle's purchases leave the ledger when it closes; its statement email lists them. Only
-    // an operation at or after the oldest cycle's close can close it.
-    const oldest = ledger.cycles[0]!;
-    const closeDue = op.at >= oldest.end + ledger.account.graceSeconds * 1000;
-    const grantsBefore = new Map(
-      closeDue ? ledger.cycles.map((c) => [c.index, c.grants.map((g) => ({ ...g }))]) : [],
-    );
     const { effects } = applyOperation(ledger, op);
-    handleEffects(effects, grantsBefore);
+    handleEffects(effects);
     return effects;
   }
 
@@ -818,7 +808,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     closing = true;
     try {
       while (pendingCloses.length > 0) {
-        const { statement, grants, daily } = pendingCloses[0]!;
+        const { statement, purchases, daily } = pendingCloses[0]!;
         state.closedCycles.unshift({ ...statementView(statement), invoice: null });
         state.closedCycles.splice(CLOSED_CYCLES_KEPT);
         let outcome: InvoiceOutcome;
@@ -838,7 +828,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           };
         }
         recordInvoice(outcome);
-        sendCloseEmails(statement, grants, daily, outcome);
+        sendCloseEmails(statement, purchases, daily, outcome);
         log.info('cycle closed', {
           accountId,
           cycle: statement.index,
@@ -855,14 +845,14 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   /** The statement email, and a payment-failed one when the charge was declined. */
   function sendCloseEmails(
     statement: CycleStatement,
-    grants: PurchaseAddition[],
+    purchases: PurchaseAddition[],
     daily: PendingClose['daily'],
     outcome: InvoiceOutcome,
   ): void {
     send(
       statementNotice(
         statement,
-        grants,
+        purchases,
         {
           status: outcome.status,
           amountMinor: outcome.amountMinor,
