@@ -14,6 +14,7 @@
  */
 import type { NotificationContent, UsageFigures } from '../emails/content.js';
 import { localDateTimeOf } from './calendar.js';
+import type { InvoiceOutcome } from './invoice.js';
 import {
   availableOf,
   currentPlan,
@@ -224,7 +225,7 @@ export function receiptNotice(
 export function statementNotice(
   statement: CycleStatement,
   purchases: readonly PurchaseAddition[],
-  invoice: StatementContent['invoice'],
+  invoice: InvoiceOutcome,
   daily: StatementContent['daily'],
 ): Notice {
   return {
@@ -251,35 +252,61 @@ export function statementNotice(
         overageChargeMinor: invoice.amountMinor,
       },
       purchases: purchases.map((p) => ({ purchaseId: p.purchaseId, millicredits: p.millicredits })),
-      invoice,
+      invoice: {
+        status: invoice.status,
+        amountMinor: invoice.amountMinor,
+        currency: invoice.currency,
+        reference: invoice.reference,
+      },
       daily,
     },
   };
 }
 
-/** A declined charge (at the cycle's close, or a retry): one email per payment attempt. */
-export function paymentFailedNotice(failure: {
-  at: EpochMs;
-  cycleStart: EpochMs;
-  cycleEnd: EpochMs;
-  amountMinor: string;
-  currency: string;
-  attempt: number;
-  reason: string;
-}): Notice {
+/**
+ * A declined charge (at the cycle's close, or a retry), from the invoice it left: one email per
+ * payment attempt. `cycleEnd` is the end of the invoice's cycle.
+ */
+export function paymentFailedNotice(
+  at: EpochMs,
+  invoice: InvoiceOutcome,
+  cycleEnd: EpochMs,
+): Notice {
+  const cycleStart = Date.parse(invoice.cycleStart);
   return {
-    cycleStart: failure.cycleStart,
+    cycleStart,
     key: 'attempt',
-    firing: failure.attempt,
+    firing: invoice.attempt,
     content: {
       kind: 'payment-failed',
-      at: formatInstant(failure.at),
-      cycleStart: formatInstant(failure.cycleStart),
-      cycleEnd: formatInstant(failure.cycleEnd),
-      amountMinor: failure.amountMinor,
-      currency: failure.currency,
-      attempt: failure.attempt,
-      reason: failure.reason,
+      at: formatInstant(at),
+      cycleStart: formatInstant(cycleStart),
+      cycleEnd: formatInstant(cycleEnd),
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      attempt: invoice.attempt,
+      reason: invoice.error ?? 'declined',
     },
   };
+}
+
+/**
+ * The emails of a cycle's close at `at`, once its invoice has an outcome: the statement, then a
+ * payment-failed email when the charge was declined.
+ */
+export function closeNotices(
+  at: EpochMs,
+  closed: {
+    statement: CycleStatement;
+    purchases: readonly PurchaseAddition[];
+    daily: StatementContent['daily'];
+  },
+  invoice: InvoiceOutcome,
+): Notice[] {
+  const { statement, purchases, daily } = closed;
+  const notices = [statementNotice(statement, purchases, invoice, daily)];
+  if (invoice.status === 'payment_failed') {
+    notices.push(paymentFailedNotice(at, invoice, statement.end));
+  }
+  return notices;
 }

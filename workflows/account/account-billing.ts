@@ -29,7 +29,6 @@ import {
 import type { z } from 'zod';
 import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
-import type { InvoiceOutcome } from '../../activities/invoices.js';
 import type { NotifyInput } from '../../activities/notify.js';
 import type { RunSettings } from '../../activities/accounts.js';
 import {
@@ -60,14 +59,15 @@ import {
   type DailyUsage,
   type Insights,
 } from '../../billing/insights.js';
+import { chargeOf, declinedInvoice, type InvoiceOutcome } from '../../billing/invoice.js';
 import {
   alertNotices,
+  closeNotices,
   newAlertingState,
   paymentFailedNotice,
   projectionDue,
   projectionNotice,
   receiptNotice,
-  statementNotice,
   type AlertingState,
   type Notice,
 } from '../../billing/notifications.js';
@@ -743,20 +743,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
             });
           } catch (error) {
             if (!isPaymentDecline(error)) throw error;
-            outcome = { ...unpaid, attempt, status: 'payment_failed', error: declineText(error) };
+            outcome = declinedInvoice(unpaid, attempt, declineText(error));
             const closed = state.closedCycles.find((c) => c.start === unpaid.cycleStart);
-            send(
-              paymentFailedNotice({
-                at,
-                cycleStart: Date.parse(unpaid.cycleStart),
-                cycleEnd:
-                  closed === undefined ? Date.parse(unpaid.cycleStart) : Date.parse(closed.end),
-                amountMinor: unpaid.amountMinor,
-                currency: unpaid.currency,
-                attempt,
-                reason: outcome.error ?? 'declined',
-              }),
-            );
+            const cycleEnd = Date.parse(closed === undefined ? unpaid.cycleStart : closed.end);
+            send(paymentFailedNotice(at, outcome, cycleEnd));
           }
           invoices.push(outcome);
           recordInvoice(outcome);
@@ -808,7 +798,8 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     closing = true;
     try {
       while (pendingCloses.length > 0) {
-        const { statement, purchases, daily } = pendingCloses[0]!;
+        const close = pendingCloses[0]!;
+        const { statement } = close;
         state.closedCycles.unshift({ ...statementView(statement), invoice: null });
         state.closedCycles.splice(CLOSED_CYCLES_KEPT);
         let outcome: InvoiceOutcome;
@@ -816,19 +807,10 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
           outcome = await acts.closeCycle({ accountId, statement });
         } catch (error) {
           if (!isPaymentDecline(error)) throw error;
-          outcome = {
-            cycleIndex: statement.index,
-            cycleStart: formatInstant(statement.start),
-            status: 'payment_failed',
-            amountMinor: statement.overageChargeMinor ?? '0',
-            currency: statement.currency,
-            attempt: 1,
-            reference: null,
-            error: declineText(error),
-          };
+          outcome = declinedInvoice(chargeOf(statement), 1, declineText(error));
         }
         recordInvoice(outcome);
-        sendCloseEmails(statement, purchases, daily, outcome);
+        for (const notice of closeNotices(ledger.now, close, outcome)) send(notice);
         log.info('cycle closed', {
           accountId,
           cycle: statement.index,
@@ -839,41 +821,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       }
     } finally {
       closing = false;
-    }
-  }
-
-  /** The statement email, and a payment-failed one when the charge was declined. */
-  function sendCloseEmails(
-    statement: CycleStatement,
-    purchases: PurchaseAddition[],
-    daily: PendingClose['daily'],
-    outcome: InvoiceOutcome,
-  ): void {
-    send(
-      statementNotice(
-        statement,
-        purchases,
-        {
-          status: outcome.status,
-          amountMinor: outcome.amountMinor,
-          currency: outcome.currency,
-          reference: outcome.reference,
-        },
-        daily,
-      ),
-    );
-    if (outcome.status === 'payment_failed') {
-      send(
-        paymentFailedNotice({
-          at: ledger.now,
-          cycleStart: statement.start,
-          cycleEnd: statement.end,
-          amountMinor: outcome.amountMinor,
-          currency: outcome.currency,
-          attempt: outcome.attempt,
-          reason: outcome.error ?? 'declined',
-        }),
-      );
     }
   }
 
