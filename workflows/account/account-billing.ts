@@ -31,12 +31,7 @@ import type { Activities } from '../../activities/index.js';
 import type { IngestBatchInput, IngestItem, IngestOutcome } from '../../activities/ingest.js';
 import type { NotifyInput } from '../../activities/notify.js';
 import type { RunSettings } from '../../activities/accounts.js';
-import {
-  CALL_ID_RE,
-  eventSize,
-  MAX_EVENT_BYTES,
-  type CallEvent,
-} from '../../billing/call-event.js';
+import { eventSize, oversizedEvent, type CallEvent } from '../../billing/call-event.js';
 import {
   applyOperation,
   availableOf,
@@ -209,12 +204,6 @@ function validated<S extends z.ZodType>(schema: S, input: unknown): z.output<S> 
   return parsed.data;
 }
 
-function callIdOf(event: unknown): string | null {
-  if (typeof event !== 'object' || event === null) return null;
-  const id = (event as { callId?: unknown }).callId;
-  return typeof id === 'string' ? id : null;
-}
-
 /** A request as stored with its id: the validated input, credit amounts as people write them. */
 function storedRequest(req: RequestInput): Record<string, unknown> {
   if (req.kind !== 'purchaseCredits') return req.input;
@@ -284,12 +273,9 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     const at = Date.now();
     // The exact compact size: it bounds batches and what continue-as-new carries.
     const bytes = eventSize(event);
-    if (bytes > MAX_EVENT_BYTES) {
-      const callId = callIdOf(event);
-      const item: IngestItem = {
-        at,
-        tooLarge: { callId: callId !== null && CALL_ID_RE.test(callId) ? callId : null, bytes },
-      };
+    const tooLarge = oversizedEvent(event, bytes);
+    if (tooLarge !== null) {
+      const item: IngestItem = { at, tooLarge };
       inbox.push({ kind: 'call', at, item, bytes: TOO_LARGE_ITEM_BYTES, waiter });
     } else {
       inbox.push({ kind: 'call', at, item: { at, event }, bytes, waiter });
