@@ -13,7 +13,7 @@
  * Only the open cycle alerts: a booking into a cycle in grace changes nothing here.
  */
 import type { NotificationContent, UsageFigures } from '../emails/content.js';
-import { localDateTimeOf } from './calendar.js';
+import { localDateOf } from './calendar.js';
 import type { InvoiceOutcome } from './invoice.js';
 import {
   availableOf,
@@ -60,12 +60,6 @@ export function newAlertingState(cycleIndex: number): AlertingState {
   };
 }
 
-function localDate(at: EpochMs, timeZone: string): string {
-  const d = localDateTimeOf(at, timeZone);
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
-}
-
 /** The open cycle's figures as of the ledger's `now`, as every usage email shows them. */
 export function usageFigures(ledger: LedgerState): UsageFigures {
   const usage = openCycleUsage(ledger);
@@ -73,7 +67,7 @@ export function usageFigures(ledger: LedgerState): UsageFigures {
   return {
     cycleStart: usage.start,
     cycleEnd: usage.end,
-    resetOn: localDate(openCycle(ledger).end, ledger.calendar.timeZone),
+    resetOn: localDateOf(openCycle(ledger).end, ledger.calendar.timeZone),
     daysUntilReset: usage.daysUntilReset,
     allowanceMillicredits: usage.allowanceMillicredits,
     purchasedMillicredits: usage.purchasedMillicredits,
