@@ -42,6 +42,9 @@ const openCycle = z.strictObject({
   billableSeconds: count,
   lateAdjustments: count,
   alerts,
+  currency,
+  overagePriceMicros: amount,
+  overageChargeMinor: amount,
 });
 
 const statementShape = {
