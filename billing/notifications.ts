@@ -17,7 +17,6 @@ import { localDateOf } from './calendar.js';
 import type { InvoiceOutcome } from './invoice.js';
 import {
   availableOf,
-  currentPlan,
   openCycle,
   type CycleStatement,
   type LedgerEffect,
@@ -63,7 +62,6 @@ export function newAlertingState(cycleIndex: number): AlertingState {
 /** The open cycle's figures as of the ledger's `now`, as every usage email shows them. */
 export function usageFigures(ledger: LedgerState): UsageFigures {
   const usage = openCycleUsage(ledger);
-  const plan = currentPlan(ledger);
   return {
     cycleStart: usage.start,
     cycleEnd: usage.end,
@@ -76,9 +74,9 @@ export function usageFigures(ledger: LedgerState): UsageFigures {
     remainingMillicredits: usage.remainingMillicredits,
     overageMillicredits: usage.overageMillicredits,
     percentUsed: usage.percentUsed,
-    planId: plan.id,
-    currency: plan.currency,
-    overagePriceMicros: plan.overagePriceMicros,
+    planId: usage.planId,
+    currency: usage.currency,
+    overagePriceMicros: usage.overagePriceMicros,
   };
 }
 
