@@ -6,11 +6,14 @@
  */
 import type { Kysely } from 'kysely';
 import {
-  CALL_ID_RE,
+  callIdOf,
   classifyCall,
+  tooLargeRejection,
+  wellFormedCallId,
   type AccountFacts,
   type CallDedupStore,
   type CallEvent,
+  type OversizedEvent,
 } from '../billing/call-event.js';
 import type { IngestRejectionCode } from '../contract/call-outcome.js';
 import {
@@ -27,7 +30,7 @@ import type { Database, NewCallRow, NewRejectedEventRow } from '../db/schema.js'
 export type IngestItem =
   | { at: number; event: unknown }
   /** Rejected where it entered (`event_too_large`): only its call id and size travel on. */
-  | { at: number; tooLarge: { callId: string | null; bytes: number } };
+  | { at: number; tooLarge: OversizedEvent };
 
 export interface IngestBatchInput {
   readonly accountId: string;
@@ -70,12 +73,6 @@ class BatchDedup implements CallDedupStore {
   }
 }
 
-function callIdOf(event: unknown): string | null {
-  if (typeof event !== 'object' || event === null) return null;
-  const id = (event as { callId?: unknown }).callId;
-  return typeof id === 'string' ? id : null;
-}
-
 /** JSON text of whatever arrived; `undefined` (no argument) is kept as `null`. */
 function rawText(event: unknown): string {
   return JSON.stringify(event) ?? 'null';
@@ -100,8 +97,8 @@ export function createIngestActivities(deps: IngestDeps) {
 
         // Only well-formed ids can have been accepted (and others may hold what SQL refuses).
         const ids = input.items.flatMap((item) => {
-          const id = 'event' in item ? callIdOf(item.event) : null;
-          return id !== null && CALL_ID_RE.test(id) ? [id] : [];
+          const id = 'event' in item ? wellFormedCallId(callIdOf(item.event)) : null;
+          return id === null ? [] : [id];
         });
         const dedup = new BatchDedup(
           input.account === null
@@ -131,11 +128,11 @@ export function createIngestActivities(deps: IngestDeps) {
             return { outcome: 'rejected', callId, reason, detail };
           };
           if ('tooLarge' in item) {
-            return reject(
+            const { callId, reason, detail } = tooLargeRejection(
               item.tooLarge.callId,
-              'event_too_large',
-              `event is ${item.tooLarge.bytes} bytes; the limit is 32768`,
+              item.tooLarge.bytes,
             );
+            return reject(callId, reason, detail);
           }
           if (input.account === null) {
             return reject(callIdOf(item.event), 'unknown_account', 'no account has this id');

@@ -5,6 +5,7 @@
  * invoice is never charged again.
  */
 import type { Kysely } from 'kysely';
+import { chargeOf, type InvoiceOutcome } from '../billing/invoice.js';
 import type { CycleStatement } from '../billing/ledger.js';
 import { formatInstant, type Currency } from '../billing/units.js';
 import {
@@ -12,7 +13,6 @@ import {
   insertInvoiceOnce,
   recordPaymentOutcome,
 } from '../db/repositories/invoices.js';
-import type { InvoiceOutcome } from '../contract/invoice-outcome.js';
 import type { Database, InvoiceRow } from '../db/schema.js';
 import { paymentIdempotencyKey, PaymentDeclinedError, type PaymentPort } from './payments/port.js';
 
@@ -80,7 +80,7 @@ export function createInvoiceActivities(deps: InvoiceDeps) {
       statement: CycleStatement;
     }): Promise<InvoiceOutcome> {
       const s = input.statement;
-      const amount = BigInt(s.overageChargeMinor ?? '0');
+      const amount = BigInt(chargeOf(s).amountMinor);
       const invoice = await insertInvoiceOnce(deps.db, {
         account_id: input.accountId,
         cycle_start: new Date(s.start),

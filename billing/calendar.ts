@@ -44,6 +44,29 @@ export function localDateTimeOf(at: EpochMs, timeZone: string): LocalDateTime {
   };
 }
 
+/** The local date (`YYYY-MM-DD`) of an instant in a zone. */
+export function localDateOf(at: EpochMs, timeZone: string): string {
+  const { year, month, day } = localDateTimeOf(at, timeZone);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}`;
+}
+
+/**
+ * The short name of the zone's offset at an instant, as people read it beside a time (`PST`,
+ * `GMT+1`, in US English). Only names come from `Intl` here: local dates and times come from
+ * {@link localDateTimeOf}.
+ */
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+export function zoneNameAt(at: EpochMs, timeZone: string): string {
+  let format = zoneNameFormats.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' });
+    zoneNameFormats.set(timeZone, format);
+  }
+  return format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+}
+
 /** The instant of a wall-clock date-time, with TC39 Temporal's `compatible` disambiguation. */
 export function instantOfLocal(local: LocalDateTime, timeZone: string): EpochMs {
   return Temporal.PlainDateTime.from(local).toZonedDateTime(timeZone, {

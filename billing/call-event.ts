@@ -172,11 +172,40 @@ function eventSizeBound(raw: unknown): number {
   return bound;
 }
 
-/** True when the event's compact JSON encoding is over {@link MAX_EVENT_BYTES}. */
-export function isEventTooLarge(raw: unknown): { tooLarge: boolean; size: number | undefined } {
-  if (eventSizeBound(raw) <= MAX_EVENT_BYTES) return { tooLarge: false, size: undefined };
-  const size = eventSize(raw);
-  return { tooLarge: size > MAX_EVENT_BYTES, size };
+/** The event's `callId` when it is a string, whatever its form; null otherwise. */
+export function callIdOf(event: unknown): string | null {
+  if (
+    typeof event === 'object' &&
+    event !== null &&
+    'callId' in event &&
+    typeof event.callId === 'string'
+  ) {
+    return event.callId;
+  }
+  return null;
+}
+
+/** A call id that can be stored and looked up (it matches {@link CALL_ID_RE}), else null. */
+export function wellFormedCallId(callId: string | null): string | null {
+  return callId !== null && CALL_ID_RE.test(callId) ? callId : null;
+}
+
+/**
+ * What is kept of an event too large to keep whole, where it enters (the workflow's inbox, the
+ * edge): its size, and its call id when well formed (the id may be anything up to that size).
+ */
+export interface OversizedEvent {
+  callId: string | null;
+  bytes: number;
+}
+
+/**
+ * The size rule of section 3: the event as an {@link OversizedEvent} when its compact JSON
+ * encoding is over {@link MAX_EVENT_BYTES}, else null. `bytes` is the event's {@link eventSize}
+ * when the caller has measured it already.
+ */
+export function oversizedEvent(raw: unknown, bytes = eventSize(raw)): OversizedEvent | null {
+  return bytes > MAX_EVENT_BYTES ? { callId: wellFormedCallId(callIdOf(raw)), bytes } : null;
 }
 
 /**
@@ -229,44 +258,58 @@ export interface AccountFacts {
   maxLateSeconds: number;
 }
 
+/** An `event_too_large` rejection: the event's size and the limit, as numbers and in words. */
+export interface TooLargeRejection {
+  outcome: 'rejected';
+  reason: 'event_too_large';
+  callId: string | null;
+  detail: string;
+  bytes: number;
+  limitBytes: number;
+}
+
+export type CallRejection =
+  | {
+      outcome: 'rejected';
+      reason: Exclude<RejectionCode, 'event_too_large'>;
+      callId: string | null;
+      detail: string;
+    }
+  | TooLargeRejection;
+
 export type CallClassification =
   | { outcome: 'accepted'; call: CallEvent }
   | { outcome: 'duplicate'; call: CallEvent }
-  | { outcome: 'rejected'; reason: RejectionCode; callId: string | null; detail: string };
-
-function callIdOf(raw: unknown): string | null {
-  if (
-    typeof raw === 'object' &&
-    raw !== null &&
-    'callId' in raw &&
-    typeof raw.callId === 'string'
-  ) {
-    return raw.callId;
-  }
-  return null;
-}
+  | CallRejection;
 
 function reject(
-  reason: RejectionCode,
+  reason: Exclude<RejectionCode, 'event_too_large'>,
   callId: string | null,
   detail: string,
-): CallClassification & { outcome: 'rejected' } {
+): CallRejection {
   return { outcome: 'rejected', reason, callId, detail };
+}
+
+/** The rejection of an event of `bytes` bytes, over {@link MAX_EVENT_BYTES}. */
+export function tooLargeRejection(callId: string | null, bytes: number): TooLargeRejection {
+  return {
+    outcome: 'rejected',
+    reason: 'event_too_large',
+    callId,
+    detail: `event is ${bytes} bytes; the limit is ${MAX_EVENT_BYTES}`,
+    bytes,
+    limitBytes: MAX_EVENT_BYTES,
+  };
 }
 
 /** Checks that need no dedup store: size, shape, account. First failing check wins. */
 export function parseCallEvent(
   raw: unknown,
   accountId: string,
-): { ok: true; call: CallEvent } | (CallClassification & { outcome: 'rejected' }) {
-  const { tooLarge, size } = isEventTooLarge(raw);
-  if (tooLarge) {
-    return reject(
-      'event_too_large',
-      callIdOf(raw),
-      `event is ${size} bytes; the limit is ${MAX_EVENT_BYTES}`,
-    );
-  }
+): { ok: true; call: CallEvent } | CallRejection {
+  // Most events are small and flat: a cheap bound then spares encoding them.
+  const oversized = eventSizeBound(raw) <= MAX_EVENT_BYTES ? null : oversizedEvent(raw);
+  if (oversized !== null) return tooLargeRejection(callIdOf(raw), oversized.bytes);
   let call = parseCallEventFast(raw);
   if (call === undefined) {
     const parsed = callEventSchema.safeParse(raw);
@@ -293,7 +336,7 @@ export function semanticRejection(
   call: CallEvent,
   account: AccountFacts,
   arrival: EpochMs,
-): { reason: RejectionCode; detail: string } | undefined {
+): { reason: Exclude<RejectionCode, 'event_too_large'>; detail: string } | undefined {
   const { answeredAt, endedAt, handoffAt } = call;
   if (call.status === 'completed' && answeredAt === null) {
     return { reason: 'answer_required', detail: 'a completed call needs answeredAt' };

@@ -45,7 +45,8 @@ export interface AccountSettings {
   maxLateSeconds: number;
 }
 
-export interface Grant {
+/** A purchase's addition to a cycle: its credits, under the purchase's id. */
+export interface PurchaseAddition {
   purchaseId: string;
   millicredits: Amount;
 }
@@ -58,8 +59,12 @@ export interface AlertRecord {
 export interface CycleState extends CycleSpan {
   index: number;
   allowanceMillicredits: Amount;
-  /** Purchased credits granted to this cycle, in the order bought (recurring ones first). */
-  grants: Grant[];
+  /**
+   * Purchased credits added to this cycle, in the order bought (recurring ones first). The JSON
+   * name predates the rules' version 2, where a grant is free credits from ops: it is kept, as
+   * workflow state carried through continue-as-new holds it.
+   */
+  grants: PurchaseAddition[];
   usedMillicredits: Amount;
   billableSeconds: number;
   lateAdjustments: number;
@@ -84,7 +89,7 @@ export interface LedgerState {
   /** A `next-cycle` plan change waiting for the next boundary. */
   pendingPlan: Plan | null;
   /** Recurring purchases not cancelled, in the order bought. */
-  recurring: Grant[];
+  recurring: PurchaseAddition[];
   /** Cycles not yet closed, oldest first; the last is the open one. */
   cycles: CycleState[];
 }
@@ -145,7 +150,13 @@ export type LedgerEffect =
       availableMillicredits: Amount;
     }
   | { type: 'planChanged'; at: EpochMs; planId: string; effectiveFrom: EpochMs | 'next-cycle' }
-  | { type: 'cycleClosed'; at: EpochMs; statement: CycleStatement };
+  | {
+      type: 'cycleClosed';
+      at: EpochMs;
+      statement: CycleStatement;
+      /** The purchases added to the cycle, in the order bought: they leave the ledger with it. */
+      purchases: PurchaseAddition[];
+    };
 
 export class LedgerError extends Error {
   override name = 'LedgerError';
@@ -153,14 +164,14 @@ export class LedgerError extends Error {
 
 const big = (amount: Amount): bigint => BigInt(amount);
 
-function sumGrants(grants: readonly Grant[]): bigint {
+function sumAdditions(additions: readonly PurchaseAddition[]): bigint {
   let total = 0n;
-  for (const grant of grants) total += big(grant.millicredits);
+  for (const addition of additions) total += big(addition.millicredits);
   return total;
 }
 
 export function availableOf(cycle: CycleState): bigint {
-  return big(cycle.allowanceMillicredits) + sumGrants(cycle.grants);
+  return big(cycle.allowanceMillicredits) + sumAdditions(cycle.grants);
 }
 
 export function openCycle(state: LedgerState): CycleState {
@@ -182,12 +193,17 @@ export function planAt(state: LedgerState, at: EpochMs): Plan {
   throw new LedgerError(`no plan is known at ${at} (before the account or pruned)`);
 }
 
-function newCycle(index: number, span: CycleSpan, allowance: bigint, grants: Grant[]): CycleState {
+function newCycle(
+  index: number,
+  span: CycleSpan,
+  allowance: bigint,
+  additions: PurchaseAddition[],
+): CycleState {
   return {
     index,
     ...span,
     allowanceMillicredits: allowance.toString(),
-    grants,
+    grants: additions,
     usedMillicredits: '0',
     billableSeconds: 0,
     lateAdjustments: 0,
@@ -254,7 +270,7 @@ export function applyOperation(
       purchase(state, op, effects);
       break;
     case 'cancelPurchase':
-      state.recurring = state.recurring.filter((g) => g.purchaseId !== op.purchaseId);
+      state.recurring = state.recurring.filter((a) => a.purchaseId !== op.purchaseId);
       break;
     case 'changePlan':
       changePlan(state, op.plan, op.effective, op.at, effects);
@@ -263,22 +279,34 @@ export function applyOperation(
   return { state, effects };
 }
 
-/** Starts every cycle whose boundary is at or before `t` and closes every cycle due by `t`. */
+/**
+ * When the oldest cycle not yet closed closes: its end plus the grace (section 4). Infinity while
+ * the open cycle is the only one: it closes only after a boundary has started the next.
+ */
+export function nextCloseAt(state: LedgerState): EpochMs {
+  const oldest = state.cycles[0]!;
+  return oldest === openCycle(state)
+    ? Number.POSITIVE_INFINITY
+    : oldest.end + state.account.graceSeconds * 1000;
+}
+
+/**
+ * The ledger's next event: the open cycle's end (a boundary) or the next close, whichever is
+ * first. Nothing changes before it unless an operation comes: a caller's timer waits for it.
+ */
+export function nextEventAt(state: LedgerState): EpochMs {
+  return Math.min(openCycle(state).end, nextCloseAt(state));
+}
+
+/**
+ * Starts every cycle whose boundary is at or before `t` and closes every cycle due by `t`, in
+ * time order; a close at the instant of a boundary comes first.
+ */
 function advanceTo(state: LedgerState, t: EpochMs, effects: LedgerEffect[]): void {
-  const graceMs = state.account.graceSeconds * 1000;
-  for (;;) {
-    const open = openCycle(state);
-    const oldest = state.cycles[0]!;
-    const closeAt = oldest === open ? Number.POSITIVE_INFINITY : oldest.end + graceMs;
-    if (closeAt <= t && closeAt <= open.end) {
-      state.now = closeAt;
-      closeOldest(state, closeAt, effects);
-    } else if (open.end <= t) {
-      state.now = open.end;
-      startNextCycle(state, open, effects);
-    } else {
-      break;
-    }
+  for (let next = nextEventAt(state); next <= t; next = nextEventAt(state)) {
+    state.now = next;
+    if (nextCloseAt(state) === next) closeOldest(state, next, effects);
+    else startNextCycle(state, openCycle(state), effects);
   }
   state.now = t;
   prunePlans(state);
@@ -291,8 +319,8 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
     state.pendingPlan = null;
   }
   const plan = planAt(state, span.start);
-  const grants = state.recurring.map((g) => ({ ...g }));
-  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits), grants);
+  const additions = state.recurring.map((a) => ({ ...a }));
+  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits), additions);
   state.cycles.push(cycle);
   effects.push({
     type: 'cycleStarted',
@@ -306,7 +334,12 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
 
 function closeOldest(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
   const cycle = state.cycles.shift()!;
-  effects.push({ type: 'cycleClosed', at, statement: statementOf(state, cycle, true) });
+  effects.push({
+    type: 'cycleClosed',
+    at,
+    statement: statementOf(state, cycle, true),
+    purchases: cycle.grants,
+  });
 }
 
 /** The statement of a cycle as of now; `closed` adds the charge. */
@@ -377,9 +410,9 @@ function purchase(
   op: Extract<LedgerOperation, { type: 'purchase' }>,
   effects: LedgerEffect[],
 ): void {
-  const grant: Grant = { purchaseId: op.purchaseId, millicredits: op.millicredits };
-  openCycle(state).grants.push(grant);
-  if (op.recurring) state.recurring.push({ ...grant });
+  const addition: PurchaseAddition = { purchaseId: op.purchaseId, millicredits: op.millicredits };
+  openCycle(state).grants.push(addition);
+  if (op.recurring) state.recurring.push({ ...addition });
   evaluateAlerts(state, op.at, effects);
 }
 

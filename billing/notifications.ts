@@ -13,15 +13,15 @@
  * Only the open cycle alerts: a booking into a cycle in grace changes nothing here.
  */
 import type { NotificationContent, UsageFigures } from '../emails/content.js';
-import { localDateTimeOf } from './calendar.js';
+import { localDateOf } from './calendar.js';
+import type { InvoiceOutcome } from './invoice.js';
 import {
   availableOf,
-  currentPlan,
   openCycle,
   type CycleStatement,
-  type Grant,
   type LedgerEffect,
   type LedgerState,
+  type PurchaseAddition,
 } from './ledger.js';
 import { openCycleUsage } from './usage.js';
 import { formatInstant, type EpochMs } from './units.js';
@@ -59,20 +59,13 @@ export function newAlertingState(cycleIndex: number): AlertingState {
   };
 }
 
-function localDate(at: EpochMs, timeZone: string): string {
-  const d = localDateTimeOf(at, timeZone);
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
-  return `${pad(d.year, 4)}-${pad(d.month)}-${pad(d.day)}`;
-}
-
 /** The open cycle's figures as of the ledger's `now`, as every usage email shows them. */
 export function usageFigures(ledger: LedgerState): UsageFigures {
   const usage = openCycleUsage(ledger);
-  const plan = currentPlan(ledger);
   return {
     cycleStart: usage.start,
     cycleEnd: usage.end,
-    resetOn: localDate(openCycle(ledger).end, ledger.calendar.timeZone),
+    resetOn: localDateOf(openCycle(ledger).end, ledger.calendar.timeZone),
     daysUntilReset: usage.daysUntilReset,
     allowanceMillicredits: usage.allowanceMillicredits,
     purchasedMillicredits: usage.purchasedMillicredits,
@@ -81,9 +74,9 @@ export function usageFigures(ledger: LedgerState): UsageFigures {
     remainingMillicredits: usage.remainingMillicredits,
     overageMillicredits: usage.overageMillicredits,
     percentUsed: usage.percentUsed,
-    planId: plan.id,
-    currency: plan.currency,
-    overagePriceMicros: plan.overagePriceMicros,
+    planId: usage.planId,
+    currency: usage.currency,
+    overagePriceMicros: usage.overagePriceMicros,
   };
 }
 
@@ -223,8 +216,8 @@ export function receiptNotice(
 /** A closed cycle's statement email, once its invoice has an outcome. */
 export function statementNotice(
   statement: CycleStatement,
-  grants: readonly Grant[],
-  invoice: StatementContent['invoice'],
+  purchases: readonly PurchaseAddition[],
+  invoice: InvoiceOutcome,
   daily: StatementContent['daily'],
 ): Notice {
   return {
@@ -250,36 +243,62 @@ export function statementNotice(
         // The amount invoiced: the core's charge for the cycle.
         overageChargeMinor: invoice.amountMinor,
       },
-      purchases: grants.map((g) => ({ purchaseId: g.purchaseId, millicredits: g.millicredits })),
-      invoice,
+      purchases: purchases.map((p) => ({ purchaseId: p.purchaseId, millicredits: p.millicredits })),
+      invoice: {
+        status: invoice.status,
+        amountMinor: invoice.amountMinor,
+        currency: invoice.currency,
+        reference: invoice.reference,
+      },
       daily,
     },
   };
 }
 
-/** A declined charge (at the cycle's close, or a retry): one email per payment attempt. */
-export function paymentFailedNotice(failure: {
-  at: EpochMs;
-  cycleStart: EpochMs;
-  cycleEnd: EpochMs;
-  amountMinor: string;
-  currency: string;
-  attempt: number;
-  reason: string;
-}): Notice {
+/**
+ * A declined charge (at the cycle's close, or a retry), from the invoice it left: one email per
+ * payment attempt. `cycleEnd` is the end of the invoice's cycle.
+ */
+export function paymentFailedNotice(
+  at: EpochMs,
+  invoice: InvoiceOutcome,
+  cycleEnd: EpochMs,
+): Notice {
+  const cycleStart = Date.parse(invoice.cycleStart);
   return {
-    cycleStart: failure.cycleStart,
+    cycleStart,
     key: 'attempt',
-    firing: failure.attempt,
+    firing: invoice.attempt,
     content: {
       kind: 'payment-failed',
-      at: formatInstant(failure.at),
-      cycleStart: formatInstant(failure.cycleStart),
-      cycleEnd: formatInstant(failure.cycleEnd),
-      amountMinor: failure.amountMinor,
-      currency: failure.currency,
-      attempt: failure.attempt,
-      reason: failure.reason,
+      at: formatInstant(at),
+      cycleStart: formatInstant(cycleStart),
+      cycleEnd: formatInstant(cycleEnd),
+      amountMinor: invoice.amountMinor,
+      currency: invoice.currency,
+      attempt: invoice.attempt,
+      reason: invoice.error ?? 'declined',
     },
   };
+}
+
+/**
+ * The emails of a cycle's close at `at`, once its invoice has an outcome: the statement, then a
+ * payment-failed email when the charge was declined.
+ */
+export function closeNotices(
+  at: EpochMs,
+  closed: {
+    statement: CycleStatement;
+    purchases: readonly PurchaseAddition[];
+    daily: StatementContent['daily'];
+  },
+  invoice: InvoiceOutcome,
+): Notice[] {
+  const { statement, purchases, daily } = closed;
+  const notices = [statementNotice(statement, purchases, invoice, daily)];
+  if (invoice.status === 'payment_failed') {
+    notices.push(paymentFailedNotice(at, invoice, statement.end));
+  }
+  return notices;
 }

@@ -13,6 +13,7 @@ import {
 } from './ledger.js';
 import { parseScenario, type Scenario, type ScenarioOperation } from './scenario.js';
 import { formatInstant } from './units.js';
+import { statementView } from './usage.js';
 
 export interface PreviewCycle {
   index: number;
@@ -36,24 +37,19 @@ export interface PreviewOutput {
   duplicates: number;
 }
 
+/**
+ * A statement as preview writes it: its {@link statementView} without the currency and the
+ * available credits, amounts as exact integers (JSON numbers), in the same key order.
+ */
 function toPreviewCycle(s: CycleStatement): PreviewCycle {
+  const { currency: _currency, availableMillicredits: _available, ...view } = statementView(s);
   return {
-    index: s.index,
-    start: formatInstant(s.start),
-    end: formatInstant(s.end),
-    closed: s.closed,
-    planId: s.planId,
-    allowanceMillicredits: BigInt(s.allowanceMillicredits),
-    purchasedMillicredits: BigInt(s.purchasedMillicredits),
-    usedMillicredits: BigInt(s.usedMillicredits),
-    billableSeconds: s.billableSeconds,
-    lateAdjustments: s.lateAdjustments,
-    overageMillicredits: BigInt(s.overageMillicredits),
-    overageChargeMinor: s.overageChargeMinor === null ? null : BigInt(s.overageChargeMinor),
-    alerts: s.alerts.map((a) => ({
-      thresholdPercent: a.thresholdPercent,
-      at: formatInstant(a.at),
-    })),
+    ...view,
+    allowanceMillicredits: BigInt(view.allowanceMillicredits),
+    purchasedMillicredits: BigInt(view.purchasedMillicredits),
+    usedMillicredits: BigInt(view.usedMillicredits),
+    overageMillicredits: BigInt(view.overageMillicredits),
+    overageChargeMinor: view.overageChargeMinor === null ? null : BigInt(view.overageChargeMinor),
   };
 }
 

@@ -10,7 +10,7 @@ import {
   type CycleStatement,
   type LedgerState,
 } from './ledger.js';
-import { daysFromCivil, formatInstant, maxBig, type EpochMs } from './units.js';
+import { daysFromCivil, formatInstant, maxBig, overageChargeMinor, type EpochMs } from './units.js';
 
 export type UsageStatus = 'ok' | 'low' | 'overage' | 'payment_failed';
 
@@ -35,6 +35,15 @@ export interface OpenCycleUsage {
   billableSeconds: number;
   lateAdjustments: number;
   alerts: { thresholdPercent: number; at: string }[];
+  /** The currency of the plan in effect. */
+  currency: string;
+  /** The plan's overage price: micro-units of `currency` per credit. */
+  overagePriceMicros: string;
+  /**
+   * The overage so far at that price, in minor units: what the close would charge if no more
+   * credits were used (section 6's rounding).
+   */
+  overageChargeMinor: string;
 }
 
 /** A statement as JSON: instants in ISO UTC, amounts as decimal strings of integers. */
@@ -122,5 +131,12 @@ export function openCycleUsage(state: LedgerState): OpenCycleUsage {
     billableSeconds: view.billableSeconds,
     lateAdjustments: view.lateAdjustments,
     alerts: view.alerts,
+    currency: s.currency,
+    overagePriceMicros: s.overagePriceMicros,
+    overageChargeMinor: overageChargeMinor(
+      BigInt(s.overageMillicredits),
+      BigInt(s.overagePriceMicros),
+      s.currency,
+    ).toString(),
   };
 }

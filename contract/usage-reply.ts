@@ -35,6 +35,13 @@ const openCycle = z
     billableSeconds: count,
     lateAdjustments: count,
     alerts,
+    currency,
+    overagePriceMicros: amount.describe(
+      'The overage price per credit, in micro-units of the currency.',
+    ),
+    overageChargeMinor: amount.describe(
+      'The overage so far at that price, in minor units (rounded half up, as at the close).',
+    ),
   })
   .meta({ id: 'openCycle' });
 

@@ -4,7 +4,7 @@
  * and the status of a request in which no event is valid. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { CALL_ID_RE, parseCallEvent, type RejectionCode } from '../billing/call-event.js';
+import { oversizedEvent, parseCallEvent, type RejectionCode } from '../billing/call-event.js';
 import { MAX_EVENTS_PER_UPDATE } from '../contract/call-events.js';
 import type { CallOutcome } from '../contract/call-outcome.js';
 
@@ -76,27 +76,21 @@ export function screenEvents(events: readonly unknown[], accountId: string): Scr
       return;
     }
     const mismatch = parsed.reason === 'account_mismatch';
-    const tooLarge = parsed.reason === 'event_too_large';
-    // As the workflow does: of an oversized event only a well-formed call id is kept.
-    const callId =
-      tooLarge && parsed.callId !== null && !CALL_ID_RE.test(parsed.callId) ? null : parsed.callId;
+    // As the workflow does: of an oversized event only its size and a well-formed call id are kept.
+    const oversized =
+      parsed.reason === 'event_too_large' ? oversizedEvent(event, parsed.bytes) : null;
     rejected.push({
       position,
-      callId,
+      callId: oversized === null ? parsed.callId : oversized.callId,
       reason: parsed.reason,
       detail: parsed.detail,
       publicDetail: mismatch
         ? "the event's accountId is not the account of this API key"
         : parsed.detail,
-      tooLargeBytes: tooLarge ? sizeOf(parsed.detail) : null,
+      tooLargeBytes: oversized === null ? null : oversized.bytes,
     });
   });
   return { valid, rejected };
-}
-
-/** The byte count the core wrote into an `event_too_large` detail. */
-function sizeOf(detail: string): number {
-  return Number(/^event is (\d+) bytes/.exec(detail)?.[1] ?? 0);
 }
 
 /**

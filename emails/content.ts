@@ -4,27 +4,28 @@
  * Amounts are decimal strings of exact integers (millicredits, minor units); instants are ISO UTC
  * strings; local dates are `YYYY-MM-DD` in the account's time zone.
  */
+import type { OpenCycleUsage, StatementView } from '../billing/usage.js';
 
-/** The open cycle's figures at the moment a notification fired. */
-export interface UsageFigures {
+/**
+ * The open cycle's figures at the moment a notification fired: the usage reply's credits, plan and
+ * overage price (billing/usage.ts), with the cycle's bounds named as every email stored so far has
+ * them.
+ */
+export type UsageFigures = Omit<
+  OpenCycleUsage,
+  | 'index'
+  | 'start'
+  | 'end'
+  | 'billableSeconds'
+  | 'lateAdjustments'
+  | 'alerts'
+  | 'overageChargeMinor'
+> & {
   cycleStart: string;
   cycleEnd: string;
   /** The local date the credits reset (the cycle end's date in the account's time zone). */
   resetOn: string;
-  daysUntilReset: number;
-  allowanceMillicredits: string;
-  purchasedMillicredits: string;
-  availableMillicredits: string;
-  usedMillicredits: string;
-  remainingMillicredits: string;
-  overageMillicredits: string;
-  /** floor(used * 100 / available); null when nothing is available. */
-  percentUsed: number | null;
-  /** The plan in effect, and its overage price (micro-units of its currency per credit). */
-  planId: string;
-  currency: string;
-  overagePriceMicros: string;
-}
+};
 
 export interface DailyAmount {
   /** Local date `YYYY-MM-DD`. */
@@ -64,20 +65,9 @@ export type NotificationContent =
   | {
       /** A closed cycle's statement, with its invoice. */
       kind: 'statement';
-      statement: {
-        index: number;
-        start: string;
-        end: string;
-        planId: string;
-        currency: string;
+      /** The cycle's statement (billing/usage.ts), with its overage price and the amount invoiced. */
+      statement: Omit<StatementView, 'closed' | 'alerts' | 'overageChargeMinor'> & {
         overagePriceMicros: string;
-        allowanceMillicredits: string;
-        purchasedMillicredits: string;
-        availableMillicredits: string;
-        usedMillicredits: string;
-        billableSeconds: number;
-        lateAdjustments: number;
-        overageMillicredits: string;
         overageChargeMinor: string;
       };
       /** Purchases granted to the cycle, in the order bought. */

@@ -2,6 +2,7 @@
  * How the emails write numbers and dates for people: exact integer arithmetic for credits and
  * money (no floating point), dates in the account's time zone, and HTML escaping.
  */
+import { localDateOf as calendarDateOf, localDateTimeOf, zoneNameAt } from '../billing/calendar.js';
 import { CURRENCY_EXPONENTS, formatCredits, isCurrency } from '../billing/units.js';
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -89,7 +90,8 @@ export function formatDuration(totalSeconds: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Dates. Local dates (`YYYY-MM-DD`) are formatted as UTC calendar dates, so they never shift;
-// instants are first turned into the local date (or date-time) of the account's time zone.
+// instants are first turned into the local date (or date-time) of the account's time zone by
+// billing/calendar.ts, the one path from an instant to a local date.
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -138,19 +140,10 @@ export function formatLocalDay(localDate: string): string {
   return formatLocal(localDate, 'weekday');
 }
 
-/** The local date (`YYYY-MM-DD`) of an instant in a time zone. */
+/** The local date (`YYYY-MM-DD`) of an instant in a time zone, by the billing calendar. */
 export function localDateOf(instant: string | number, timeZone: string): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return String(instant);
-  const parts = formatter(`ymd:${timeZone}`, {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).formatToParts(date);
-  const part = (type: Intl.DateTimeFormatPartTypes) =>
-    parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year').padStart(4, '0')}-${part('month')}-${part('day')}`;
+  const at = new Date(instant).getTime();
+  return Number.isNaN(at) ? String(instant) : calendarDateOf(at, timeZone);
 }
 
 /** The date of an instant in the account's time zone: `"Dec 1, 2026"`. */
@@ -158,20 +151,26 @@ export function formatInstantDate(instant: string, timeZone: string): string {
   return formatLocalDate(localDateOf(instant, timeZone));
 }
 
-/** An instant in the account's time zone: `"Nov 19, 2026, 2:30 PM PST"`. */
+/**
+ * An instant in the account's time zone: `"Nov 19, 2026, 2:30 PM PST"`. The local date and time
+ * come from the billing calendar and are formatted as a UTC wall clock, as local dates are.
+ */
 export function formatInstantDateTime(instant: string, timeZone: string): string {
-  const date = new Date(instant);
-  if (Number.isNaN(date.getTime())) return instant;
-  const dateTime = formatter(`dt:${timeZone}`, {
-    timeZone,
+  const at = new Date(instant).getTime();
+  if (Number.isNaN(at)) return instant;
+  const local = localDateTimeOf(at, timeZone);
+  const wallClock = new Date(0);
+  wallClock.setUTCFullYear(local.year, local.month - 1, local.day);
+  wallClock.setUTCHours(local.hour, local.minute);
+  const dateTime = formatter('utc:dateTime', {
+    timeZone: 'UTC',
     month: 'short',
     day: 'numeric',
     year: 'numeric',
     hour: 'numeric',
     minute: '2-digit',
-    timeZoneName: 'short',
   });
-  return plainSpaces(dateTime.format(date));
+  return `${plainSpaces(dateTime.format(wallClock))} ${zoneNameAt(at, timeZone)}`;
 }
 
 /** Local dates, first and last included: `"Nov 1 – Nov 30, 2026"`, or one date when equal. */

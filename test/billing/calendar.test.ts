@@ -4,10 +4,12 @@ import {
   firstCycleSpan,
   instantOfLocal,
   isIanaTimeZone,
+  localDateOf,
   localDateTimeOf,
   makeCalendar,
   monthIndexOf,
   nextCycleSpan,
+  zoneNameAt,
   type CycleSpan,
 } from '../../billing/calendar.js';
 import { parseLocalDateTime } from '../../billing/units.js';
@@ -85,6 +87,25 @@ describe('local date-times and instants', () => {
 
   it('month index: January 2026 = 2026 * 12 + 0 = 24,312', () => {
     expect(monthIndexOf({ year: 2026, month: 1 })).toBe(24_312);
+  });
+});
+
+describe('local dates and zone names', () => {
+  it('the local date of an instant: 1 Dec 07:59:59.999Z is still 30 Nov in Los Angeles (UTC-8)', () => {
+    expect(localDateOf(ms('2026-12-01T07:59:59.999Z'), 'America/Los_Angeles')).toBe('2026-11-30');
+    expect(localDateOf(ms('2026-12-01T08:00:00Z'), 'America/Los_Angeles')).toBe('2026-12-01');
+    expect(localDateOf(ms('2026-11-30T15:00:00Z'), 'Asia/Tokyo')).toBe('2026-12-01');
+  });
+
+  it('years are written with four digits: 0999-01-01 in UTC', () => {
+    expect(localDateOf(ms('0999-01-01T00:00:00Z'), 'UTC')).toBe('0999-01-01');
+  });
+
+  it("the zone's short name follows its offset at the instant: PST in January, PDT in July", () => {
+    expect(zoneNameAt(ms('2026-01-15T12:00:00Z'), 'America/Los_Angeles')).toBe('PST');
+    expect(zoneNameAt(ms('2026-07-15T12:00:00Z'), 'America/Los_Angeles')).toBe('PDT');
+    expect(zoneNameAt(ms('2026-01-15T12:00:00Z'), 'Europe/Berlin')).toBe('GMT+1');
+    expect(zoneNameAt(ms('2026-01-15T12:00:00Z'), 'UTC')).toBe('UTC');
   });
 });
 

@@ -3,16 +3,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bookingInstant,
+  callIdOf,
   classifyCall,
   eventSize,
   InMemoryCallDedup,
   MAX_CALL_MS,
   MAX_CLOCK_SKEW_MS,
   MAX_EVENT_BYTES,
+  oversizedEvent,
   parseCallEvent,
   REJECTION_CODES,
   sameCallContent,
+  tooLargeRejection,
   utf8Length,
+  wellFormedCallId,
   type AccountFacts,
   type CallClassification,
 } from '../../billing/call-event.js';
@@ -149,6 +153,69 @@ describe('event_too_large: compact JSON over 32,768 bytes of UTF-8', () => {
   it('the size is of the compact encoding: {"a":"é"} is 10 bytes; an absent event is 0', () => {
     expect(eventSize({ a: 'é' })).toBe(10);
     expect(eventSize(undefined)).toBe(0);
+  });
+
+  it('the rejection carries the size and the limit as numbers: 32,769 bytes over 32,768', () => {
+    expect(parseCallEvent(eventOfSize(32_769, 'a'), 'acme')).toEqual({
+      outcome: 'rejected',
+      reason: 'event_too_large',
+      callId: 'CA1',
+      detail: 'event is 32769 bytes; the limit is 32768',
+      bytes: 32_769,
+      limitBytes: 32_768,
+    });
+  });
+});
+
+describe('what is kept of an oversized event where it enters', () => {
+  it('nothing for an event of 32,768 bytes: it is kept whole', () => {
+    expect(oversizedEvent(eventOfSize(32_768, '€'))).toBeNull();
+  });
+
+  it('its size and call id for one of 32,769 bytes', () => {
+    expect(oversizedEvent(eventOfSize(32_769, '€'))).toEqual({ callId: 'CA1', bytes: 32_769 });
+  });
+
+  it('the size measured already, when given: 40,000 bytes said, 40,000 kept', () => {
+    expect(oversizedEvent({ callId: 'CA1' }, 40_000)).toEqual({ callId: 'CA1', bytes: 40_000 });
+    expect(oversizedEvent(eventOfSize(40_000, 'a'), 32_768)).toBeNull();
+  });
+
+  it('no call id unless well formed: a 129-character id, a space or a number is dropped', () => {
+    const kept = (callId: unknown) => oversizedEvent({ callId, note: 'x'.repeat(40_000) })?.callId;
+    expect(kept('c'.repeat(128))).toBe('c'.repeat(128));
+    expect(kept('c'.repeat(129))).toBeNull();
+    expect(kept('not valid!')).toBeNull();
+    expect(kept(5)).toBeNull();
+  });
+
+  it('the rejection of what was kept reads as the core writes it', () => {
+    expect(tooLargeRejection(null, 40_000)).toEqual({
+      outcome: 'rejected',
+      reason: 'event_too_large',
+      callId: null,
+      detail: 'event is 40000 bytes; the limit is 32768',
+      bytes: 40_000,
+      limitBytes: 32_768,
+    });
+  });
+});
+
+describe('call ids', () => {
+  it("callIdOf: an event's string callId, of any form; null for anything else", () => {
+    expect(callIdOf({ callId: 'CA1' })).toBe('CA1');
+    expect(callIdOf({ callId: 'not valid!' })).toBe('not valid!');
+    expect(callIdOf({ callId: 5 })).toBeNull();
+    expect(callIdOf({})).toBeNull();
+    expect(callIdOf(null)).toBeNull();
+    expect(callIdOf('CA1')).toBeNull();
+  });
+
+  it('wellFormedCallId: 1 to 128 characters of [A-Za-z0-9._:-], else null', () => {
+    expect(wellFormedCallId('CA-1.2:3_4')).toBe('CA-1.2:3_4');
+    expect(wellFormedCallId('')).toBeNull();
+    expect(wellFormedCallId('é')).toBeNull();
+    expect(wellFormedCallId(null)).toBeNull();
   });
 });
 

@@ -12,6 +12,8 @@ import {
   DEFAULT_GRACE_SECONDS,
   DEFAULT_MAX_LATE_SECONDS,
   LedgerError,
+  nextCloseAt,
+  nextEventAt,
   openCycle,
   planAt,
   resolvePlanChangeTiming,
@@ -170,6 +172,42 @@ describe('cycle boundaries and closes', () => {
     const driver = new LedgerDriver();
     driver.advance('2026-01-10T00:00:00Z');
     expect(() => driver.advance('2026-01-10T00:00:00Z')).not.toThrow();
+  });
+});
+
+describe('when the next close and the next event are due', () => {
+  it('only the open cycle #0: no close is due, the next event is its end, 1 Feb 00:00Z', () => {
+    const driver = new LedgerDriver();
+    expect(nextCloseAt(driver.state)).toBe(Number.POSITIVE_INFINITY);
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-01T00:00:00.000Z');
+  });
+
+  it('#0 in grace: it closes at 1 Feb 00:00Z + 3,600 s = 01:00Z, before the next boundary (1 Mar)', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T00:30:00Z');
+    expect(iso(nextCloseAt(driver.state))).toBe('2026-02-01T01:00:00.000Z');
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-01T01:00:00.000Z');
+  });
+
+  it('once #0 closed, no close is due until #1 ends: the next event is 1 Mar 00:00Z', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T01:00:00Z');
+    expect(nextCloseAt(driver.state)).toBe(Number.POSITIVE_INFINITY);
+    expect(iso(nextEventAt(driver.state))).toBe('2026-03-01T00:00:00.000Z');
+  });
+
+  it('grace 7 days (604,800 s): #0 closes at 8 Feb 00:00Z', () => {
+    const driver = new LedgerDriver(account({ graceSeconds: 604_800 }));
+    driver.advance('2026-02-01T00:00:00Z');
+    expect(iso(nextEventAt(driver.state))).toBe('2026-02-08T00:00:00.000Z');
+  });
+
+  it('advancing to the next event is what moves the ledger: the close at 01:00Z, nothing 1 ms before', () => {
+    const driver = new LedgerDriver();
+    driver.advance('2026-02-01T00:30:00Z');
+    const due = nextEventAt(driver.state);
+    expect(driver.apply({ type: 'advance', at: due - 1 })).toEqual([]);
+    expect(driver.apply({ type: 'advance', at: due }).map((e) => e.type)).toEqual(['cycleClosed']);
   });
 });
 
@@ -370,6 +408,27 @@ describe('purchases', () => {
     driver.purchase('2026-02-03T00:00:00Z', 'o1', '5');
     expect(driver.cycle(1).grants.map((g) => g.purchaseId)).toEqual(['r1', 'r2', 'o1']);
     expect(availableOf(driver.cycle(1))).toBe(1_035_000n);
+  });
+
+  it('a closed cycle carries its purchases out of the ledger: p1 (100 credits) and r1 (50) for January, r1 again for February', () => {
+    const driver = new LedgerDriver();
+    driver.purchase('2026-01-10T00:00:00Z', 'p1', '100');
+    driver.purchase('2026-01-20T00:00:00Z', 'r1', '50', true);
+    // One advance closes January and February, which starts and closes within it.
+    const closes = driver.advance('2026-03-01T01:00:00Z').filter((e) => e.type === 'cycleClosed');
+    expect(closes).toMatchObject([
+      {
+        statement: { index: 0, purchasedMillicredits: '150000' },
+        purchases: [
+          { purchaseId: 'p1', millicredits: '100000' },
+          { purchaseId: 'r1', millicredits: '50000' },
+        ],
+      },
+      {
+        statement: { index: 1, purchasedMillicredits: '50000' },
+        purchases: [{ purchaseId: 'r1', millicredits: '50000' }],
+      },
+    ]);
   });
 
   it('cancelling a one-time purchase has no effect', () => {

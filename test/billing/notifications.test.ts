@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { chargeOf, declinedInvoice } from '../../billing/invoice.js';
 import {
   alertNotices,
+  closeNotices,
   newAlertingState,
   paymentFailedNotice,
   projectionDue,
@@ -181,18 +183,89 @@ describe('projection, receipt and payment notices', () => {
     expect(receipt).toMatchObject({ key: 'p-1', firing: 1 });
     expect(receipt.content).toMatchObject({ usage: { availableMillicredits: '125000' } });
     const failed = (attempt: number) =>
-      paymentFailedNotice({
-        at: ms('2026-02-01T01:00:00Z'),
-        cycleStart: ms('2026-01-01T00:00:00Z'),
-        cycleEnd: ms('2026-02-01T00:00:00Z'),
-        amountMinor: '576',
-        currency: 'USD',
-        attempt,
-        reason: 'card declined',
-      });
+      paymentFailedNotice(
+        ms('2026-02-01T01:00:00Z'),
+        declinedInvoice(
+          {
+            cycleIndex: 0,
+            cycleStart: '2026-01-01T00:00:00.000Z',
+            amountMinor: '576',
+            currency: 'USD',
+          },
+          attempt,
+          'card declined',
+        ),
+        ms('2026-02-01T00:00:00Z'),
+      );
     expect([failed(1), failed(2)].map((n) => `${n.key}#${n.firing}`)).toEqual([
       'attempt#1',
       'attempt#2',
     ]);
+    expect(failed(2)).toEqual({
+      cycleStart: ms('2026-01-01T00:00:00Z'),
+      key: 'attempt',
+      firing: 2,
+      content: {
+        kind: 'payment-failed',
+        at: '2026-02-01T01:00:00.000Z',
+        cycleStart: '2026-01-01T00:00:00.000Z',
+        cycleEnd: '2026-02-01T00:00:00.000Z',
+        amountMinor: '576',
+        currency: 'USD',
+        attempt: 2,
+        reason: 'card declined',
+      },
+    });
+  });
+});
+
+describe('the emails of a close', () => {
+  /** January closed with 1,048 minutes used: 48 credits over at $0.12 = 576 cents; p1 bought 10. */
+  function januaryClose() {
+    const driver = new LedgerDriver();
+    driver.purchase('2026-01-05T00:00:00Z', 'p1', '10');
+    driver.book('2026-01-11T10:00:00Z', callLasting('CA1', '2026-01-10T10:00:00Z', 1_058 * 60));
+    const effects = driver.advance('2026-02-01T01:00:00Z');
+    const closed = effects.find((e) => e.type === 'cycleClosed')!;
+    if (closed.type !== 'cycleClosed') throw new Error('test bug: January did not close');
+    return {
+      statement: closed.statement,
+      purchases: closed.purchases,
+      daily: [{ date: '2026-01-10', millicredits: '1058000' }],
+    };
+  }
+
+  it('a paid charge: the statement only, listing p1 and the invoice of 576 cents', () => {
+    const close = januaryClose();
+    const paid = {
+      ...chargeOf(close.statement),
+      status: 'paid' as const,
+      attempt: 1,
+      reference: 'ch_1',
+      error: null,
+    };
+    const notices = closeNotices(ms('2026-02-01T01:00:00Z'), close, paid);
+    expect(notices.map((n) => `${n.content.kind}:${n.key}#${n.firing}`)).toEqual([
+      'statement:statement#1',
+    ]);
+    expect(notices[0]!.content).toMatchObject({
+      statement: { index: 0, overageMillicredits: '48000', overageChargeMinor: '576' },
+      purchases: [{ purchaseId: 'p1', millicredits: '10000' }],
+      invoice: { status: 'paid', amountMinor: '576', currency: 'USD', reference: 'ch_1' },
+    });
+  });
+
+  it('a declined charge: the statement, then the payment-failed email of attempt 1 for January', () => {
+    const close = januaryClose();
+    const declined = declinedInvoice(chargeOf(close.statement), 1, 'card declined');
+    const notices = closeNotices(ms('2026-02-01T01:00:00Z'), close, declined);
+    expect(notices.map((n) => `${n.content.kind}:${n.key}#${n.firing}`)).toEqual([
+      'statement:statement#1',
+      'payment-failed:attempt#1',
+    ]);
+    expect(notices[1]).toEqual(
+      paymentFailedNotice(ms('2026-02-01T01:00:00Z'), declined, ms('2026-02-01T00:00:00Z')),
+    );
+    expect(notices[1]!.content).toMatchObject({ amountMinor: '576', attempt: 1 });
   });
 });

@@ -86,4 +86,36 @@ describe('openCycleUsage', () => {
       overageMillicredits: '1000',
     });
   });
+
+  it('prices the overage so far: 1,050 minutes on 1,000 credits at USD 0.12 is 50 credits, USD 6.00 = 600 cents', () => {
+    const ledger = new LedgerDriver();
+    ledger.book('2026-01-11T10:00:00Z', callLasting('CA1', '2026-01-10T10:00:00Z', 1_050 * 60));
+    expect(openCycleUsage(ledger.state)).toMatchObject({
+      overageMillicredits: '50000',
+      currency: 'USD',
+      overagePriceMicros: '120000',
+      overageChargeMinor: '600',
+    });
+  });
+
+  it('rounds the charge so far as the close does: 3 credits at JPY 0.5 is 1.5 yen, half up to 2', () => {
+    const jpy = plan({ allowanceCredits: '1', currency: 'JPY', overagePricePerCredit: '0.5' });
+    const ledger = new LedgerDriver(account(), jpy);
+    ledger.book('2026-01-10T12:00:00Z', callLasting('CA1', '2026-01-10T11:00:00Z', 240));
+    expect(openCycleUsage(ledger.state)).toMatchObject({
+      overageMillicredits: '3000',
+      currency: 'JPY',
+      overagePriceMicros: '500000',
+      overageChargeMinor: '2',
+    });
+    ledger.advance('2026-02-01T01:00:00Z');
+    expect(ledger.closed()[0]!.overageChargeMinor).toBe('2');
+  });
+
+  it('charges 0 so far without overage, in the currency of the plan in effect', () => {
+    expect(openCycleUsage(new LedgerDriver().state)).toMatchObject({
+      currency: 'USD',
+      overageChargeMinor: '0',
+    });
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import type { Insights } from '../../billing/insights.js';
+import type { InvoiceOutcome as CoreInvoiceOutcome } from '../../billing/invoice.js';
 import type { OpenCycleUsage, StatementView, UsageStatus } from '../../billing/usage.js';
 import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
@@ -17,5 +18,7 @@ describe('the usage reply type', () => {
     expectTypeOf<UsageReply['insights']>().toEqualTypeOf<Insights>();
     expectTypeOf<Omit<ClosedCycleView, 'invoice'>>().toEqualTypeOf<StatementView>();
     expectTypeOf<ClosedCycleView['invoice']>().toEqualTypeOf<InvoiceOutcome | null>();
+    // The core decides an invoice's outcome (billing/invoice.ts); the contract states its JSON.
+    expectTypeOf<CoreInvoiceOutcome>().toEqualTypeOf<InvoiceOutcome>();
   });
 });

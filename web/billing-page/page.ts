@@ -1,10 +1,8 @@
 /**
  * The billing page of one account, rendered from the `usage` query's reply: every number is the
- * reply's (formatted by emails/format.ts, never recomputed), except the money of an open cycle's
- * overage so far, which is the billing core's own charge rule applied to the reply's overage at
- * the plan's price. Forms post to the same origin and carry the session's CSRF token.
+ * reply's (formatted by emails/format.ts, never recomputed), the money of the open cycle's
+ * overage so far included. Forms post to the same origin and carry the session's CSRF token.
  */
-import { overageChargeMinor, isCurrency } from '../../billing/units.js';
 import {
   escapeHtml,
   formatCreditAmount,
@@ -21,11 +19,6 @@ import {
 import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
 import { chartDays, chartInputOf, chartSvg } from './chart.js';
 import { renderPage } from './layout.js';
-
-export interface PlanPrice {
-  currency: string;
-  overagePriceMicros: string;
-}
 
 /** A one-time message after a Post/Redirect/Get, from the stored result (never the URL). */
 export type PageNotice =
@@ -48,8 +41,6 @@ export interface PurchaseFormState {
 
 export interface BillingPageInput {
   usage: UsageReply;
-  /** The price of the plan in effect (for the overage's money); null when the plan is unknown. */
-  plan: PlanPrice | null;
   csrfToken: string;
   /** The purchase id the form submits: generated at render, replayed by a resubmission. */
   purchaseId: string;
@@ -115,17 +106,16 @@ function noticeHtml(notice: PageNotice | null): string {
   );
 }
 
-function overageDetail(usage: UsageReply, plan: PlanPrice | null): string | undefined {
-  const overage = BigInt(usage.cycle.overageMillicredits);
-  if (overage === 0n || plan === null || !isCurrency(plan.currency)) return undefined;
-  const money = overageChargeMinor(overage, BigInt(plan.overagePriceMicros), plan.currency);
+function overageDetail(usage: UsageReply): string | undefined {
+  const c = usage.cycle;
+  if (BigInt(c.overageMillicredits) === 0n) return undefined;
   return (
-    `${formatMoney(money, plan.currency)} so far at ` +
-    `${formatPrice(plan.overagePriceMicros, plan.currency)} a credit, charged at the reset`
+    `${formatMoney(c.overageChargeMinor, c.currency)} so far at ` +
+    `${formatPrice(c.overagePriceMicros, c.currency)} a credit, charged at the reset`
   );
 }
 
-function summaryHtml(usage: UsageReply, plan: PlanPrice | null): string {
+function summaryHtml(usage: UsageReply): string {
   const c = usage.cycle;
   const resetOn = formatInstantDate(c.end, usage.insights.timeZone);
   const figures = [
@@ -146,12 +136,7 @@ function summaryHtml(usage: UsageReply, plan: PlanPrice | null): string {
       'allowance + purchased',
       'available',
     ),
-    figure(
-      'Overage',
-      formatCreditAmount(c.overageMillicredits),
-      overageDetail(usage, plan),
-      'overage',
-    ),
+    figure('Overage', formatCreditAmount(c.overageMillicredits), overageDetail(usage), 'overage'),
   ];
   return (
     '<section aria-labelledby="summary-title"><h2 id="summary-title">This cycle</h2>' +
@@ -356,7 +341,7 @@ export function renderBillingPage(input: BillingPageInput): string {
   const period = formatCycle(usage.cycle.start, usage.cycle.end, usage.insights.timeZone);
   const body = [
     noticeHtml(input.notice),
-    summaryHtml(usage, input.plan),
+    summaryHtml(usage),
     alertsHtml(usage),
     patternsHtml(usage),
     chartHtml(usage),

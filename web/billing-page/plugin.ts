@@ -16,13 +16,11 @@ import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastif
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Mailer } from '../../activities/mailer.js';
-import { parsePlan } from '../../billing/plan.js';
 import { parseCredits } from '../../billing/units.js';
 import { formatCreditNumber } from '../../emails/format.js';
 import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
 import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';
-import { findPlan } from '../../db/repositories/plans.js';
 import { findRequest } from '../../db/repositories/requests.js';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../../workers/config.js';
@@ -40,12 +38,7 @@ import { parseCookies, serializeCookie } from './cookies.js';
 import { FORM_BODY_LIMIT, FORM_CONTENT_TYPE, parseForm, type FormFields } from './form.js';
 import { CONTENT_SECURITY_POLICY } from './layout.js';
 import { LinkRequestLimiter, linkRequestEmail } from './link-request.js';
-import {
-  renderBillingPage,
-  type PageNotice,
-  type PlanPrice,
-  type PurchaseFormState,
-} from './page.js';
+import { renderBillingPage, type PageNotice, type PurchaseFormState } from './page.js';
 import {
   SESSION_COOKIE,
   createSession,
@@ -210,13 +203,6 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
     return { session, form };
   }
 
-  async function planPrice(planId: string): Promise<PlanPrice | null> {
-    const row = await findPlan(options.db, planId);
-    if (row === undefined) return null;
-    const plan = parsePlan(row.definition);
-    return { currency: plan.currency, overagePriceMicros: plan.overagePriceMicros };
-  }
-
   async function noticeOf(
     accountId: string,
     query: Record<string, unknown>,
@@ -276,10 +262,8 @@ export const billingPagePlugin: FastifyPluginCallback<BillingPageOptions> = (
       );
       return html(reply, 503, renderUnavailablePage());
     }
-    const plan = await planPrice(usage.cycle.planId);
     const body = renderBillingPage({
       usage,
-      plan,
       csrfToken: csrfToken(session, keys),
       purchaseId: extras.purchaseId ?? newRequestId('purchase'),
       cancelRequestId: () => newRequestId('cancel'),

@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RunSettings } from '../../activities/accounts.js';
-import { openCycle } from '../../billing/ledger.js';
+import { nextEventAt, openCycle } from '../../billing/ledger.js';
 import { formatInstant } from '../../billing/units.js';
 import { bootstrapActivities, runActivities } from './activity-proxies.js';
 import { BillingRun } from './billing-run.js';
@@ -142,7 +142,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
       });
     }
     billing.publishVisibility();
-    wakeUp.arm(billing.nextLedgerEvent());
+    wakeUp.arm(nextEventAt(billing.ledger));
     await condition(() => inbox.length > 0 || wakeUp.due() || readyToContinue());
     const head = inbox.head();
     if (head?.kind === 'call') {

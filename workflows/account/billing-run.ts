@@ -15,8 +15,6 @@ import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import type { RunSettings } from '../../activities/accounts.js';
 import {
   applyOperation,
-  openCycle,
-  type Grant,
   type LedgerEffect,
   type LedgerOperation,
   type LedgerState,
@@ -75,19 +73,12 @@ export class BillingRun {
 
   /** Applies one operation to the ledger and acts on its effects. */
   apply(op: LedgerOperation): LedgerEffect[] {
-    // A cycle's purchases leave the ledger when it closes; its statement email lists them. Only
-    // an operation at or after the oldest cycle's close can close it.
-    const oldest = this.ledger.cycles[0]!;
-    const closeDue = op.at >= oldest.end + this.ledger.account.graceSeconds * 1000;
-    const grantsBefore = new Map(
-      closeDue ? this.ledger.cycles.map((c) => [c.index, c.grants.map((g) => ({ ...g }))]) : [],
-    );
     const { effects } = applyOperation(this.ledger, op);
-    this.handleEffects(effects, grantsBefore);
+    this.handleEffects(effects);
     return effects;
   }
 
-  private handleEffects(effects: readonly LedgerEffect[], grantsBefore: Map<number, Grant[]>) {
+  private handleEffects(effects: readonly LedgerEffect[]) {
     const { accountId, ledger, state } = this;
     for (const effect of effects) {
       if (effect.type === 'callBooked') {
@@ -100,7 +91,7 @@ export class BillingRun {
         const { statement } = effect;
         this.closes.add({
           statement,
-          grants: grantsBefore.get(statement.index) ?? [],
+          purchases: effect.purchases,
           daily: cycleDaily(
             state.daily,
             statement.index,
@@ -128,17 +119,6 @@ export class BillingRun {
     const head = this.inbox.head();
     const to = head === undefined ? Date.now() : Math.min(Date.now(), head.at);
     if (to > this.ledger.now) this.apply({ type: 'advance', at: to });
-  }
-
-  /** The ledger's next boundary or close, whichever is first. */
-  nextLedgerEvent(): number {
-    const open = openCycle(this.ledger);
-    const oldest = this.ledger.cycles[0]!;
-    const close =
-      oldest === open
-        ? Number.POSITIVE_INFINITY
-        : oldest.end + this.ledger.account.graceSeconds * 1000;
-    return Math.min(open.end, close);
   }
 
   /** Records the call events at the head of the inbox and books the accepted ones. */

@@ -5,9 +5,9 @@
  */
 import { log } from '@temporalio/workflow';
 import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
-import type { CycleStatement, Grant } from '../../billing/ledger.js';
-import { paymentFailedNotice, statementNotice, type Notice } from '../../billing/notifications.js';
-import { formatInstant } from '../../billing/units.js';
+import { chargeOf, declinedInvoice } from '../../billing/invoice.js';
+import type { CycleStatement, PurchaseAddition } from '../../billing/ledger.js';
+import { closeNotices, type Notice } from '../../billing/notifications.js';
 import { statementView } from '../../billing/usage.js';
 import type { RunActivities } from './activity-proxies.js';
 import { declineText, isPaymentDecline } from './invoices.js';
@@ -19,7 +19,7 @@ const CLOSED_CYCLES_KEPT = 12;
 /** A closed cycle waiting for its invoice, with what its statement email shows. */
 export interface PendingClose {
   statement: CycleStatement;
-  grants: Grant[];
+  purchases: PurchaseAddition[];
   daily: { date: string; millicredits: string }[];
 }
 
@@ -60,7 +60,8 @@ export class Closes {
     this.running = true;
     try {
       while (this.pending.length > 0) {
-        const { statement, grants, daily } = this.pending[0]!;
+        const close = this.pending[0]!;
+        const { statement } = close;
         const { accountId, acts, state } = this.deps;
         state.closedCycles.unshift({ ...statementView(statement), invoice: null });
         state.closedCycles.splice(CLOSED_CYCLES_KEPT);
@@ -69,19 +70,11 @@ export class Closes {
           outcome = await acts.billing.closeCycle({ accountId, statement });
         } catch (error) {
           if (!isPaymentDecline(error)) throw error;
-          outcome = {
-            cycleIndex: statement.index,
-            cycleStart: formatInstant(statement.start),
-            status: 'payment_failed',
-            amountMinor: statement.overageChargeMinor ?? '0',
-            currency: statement.currency,
-            attempt: 1,
-            reference: null,
-            error: declineText(error),
-          };
+          outcome = declinedInvoice(chargeOf(statement), 1, declineText(error));
         }
         this.deps.recordInvoice(outcome);
-        this.sendEmails(statement, grants, daily, outcome);
+        // The statement email, and a payment-failed one when the charge was declined.
+        for (const notice of closeNotices(this.deps.now(), close, outcome)) this.deps.send(notice);
         log.info('cycle closed', {
           accountId,
           cycle: statement.index,
@@ -92,32 +85,6 @@ export class Closes {
       }
     } finally {
       this.running = false;
-    }
-  }
-
-  /** The statement email, and a payment-failed one when the charge was declined. */
-  private sendEmails(
-    statement: CycleStatement,
-    grants: Grant[],
-    daily: PendingClose['daily'],
-    outcome: InvoiceOutcome,
-  ): void {
-    const { status, amountMinor, currency, reference } = outcome;
-    this.deps.send(
-      statementNotice(statement, grants, { status, amountMinor, currency, reference }, daily),
-    );
-    if (outcome.status === 'payment_failed') {
-      this.deps.send(
-        paymentFailedNotice({
-          at: this.deps.now(),
-          cycleStart: statement.start,
-          cycleEnd: statement.end,
-          amountMinor,
-          currency,
-          attempt: outcome.attempt,
-          reason: outcome.error ?? 'declined',
-        }),
-      );
     }
   }
 }

@@ -7,7 +7,7 @@
  */
 import { condition } from '@temporalio/workflow';
 import type { IngestItem } from '../../activities/ingest.js';
-import { CALL_ID_RE, eventSize, MAX_EVENT_BYTES } from '../../billing/call-event.js';
+import { eventSize, oversizedEvent } from '../../billing/call-event.js';
 import type { CallOutcome } from '../../contract/call-outcome.js';
 import type { PendingRequest, Reply, RequestKind, RequestTypes } from './request-kinds.js';
 
@@ -35,12 +35,6 @@ export interface BatchLimits {
   batchMaxBytes: number;
 }
 
-function callIdOf(event: unknown): string | null {
-  if (typeof event !== 'object' || event === null) return null;
-  const id = (event as { callId?: unknown }).callId;
-  return typeof id === 'string' ? id : null;
-}
-
 export class Inbox {
   private readonly items: InboxItem[];
   /** Events taken for the batch being recorded: still pending for the `usage` query. */
@@ -63,12 +57,9 @@ export class Inbox {
   enqueueEvent(event: unknown, waiter: number | null = null): void {
     const at = Date.now();
     const bytes = eventSize(event);
-    if (bytes > MAX_EVENT_BYTES) {
-      const callId = callIdOf(event);
-      const item: IngestItem = {
-        at,
-        tooLarge: { callId: callId !== null && CALL_ID_RE.test(callId) ? callId : null, bytes },
-      };
+    const tooLarge = oversizedEvent(event, bytes);
+    if (tooLarge !== null) {
+      const item: IngestItem = { at, tooLarge };
       this.items.push({ kind: 'call', at, item, bytes: TOO_LARGE_ITEM_BYTES, waiter });
     } else {
       this.items.push({ kind: 'call', at, item: { at, event }, bytes, waiter });

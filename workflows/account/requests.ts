@@ -5,6 +5,7 @@
  */
 import { REQUEST_INTERRUPTED_ERROR, UNKNOWN_PLAN_ERROR } from '../../contract/failures.js';
 import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
+import { declinedInvoice } from '../../billing/invoice.js';
 import { openCycle } from '../../billing/ledger.js';
 import { paymentFailedNotice, receiptNotice } from '../../billing/notifications.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
@@ -138,20 +139,10 @@ function requestHandlers(run: BillingRun): Handlers {
           });
         } catch (error) {
           if (!isPaymentDecline(error)) throw error;
-          outcome = { ...unpaid, attempt, status: 'payment_failed', error: declineText(error) };
+          outcome = declinedInvoice(unpaid, attempt, declineText(error));
           const closed = state.closedCycles.find((c) => c.start === unpaid.cycleStart);
-          run.send(
-            paymentFailedNotice({
-              at,
-              cycleStart: Date.parse(unpaid.cycleStart),
-              cycleEnd:
-                closed === undefined ? Date.parse(unpaid.cycleStart) : Date.parse(closed.end),
-              amountMinor: unpaid.amountMinor,
-              currency: unpaid.currency,
-              attempt,
-              reason: outcome.error ?? 'declined',
-            }),
-          );
+          const cycleEnd = Date.parse(closed === undefined ? unpaid.cycleStart : closed.end);
+          run.send(paymentFailedNotice(at, outcome, cycleEnd));
         }
         invoices.push(outcome);
         run.recordInvoice(outcome);

@@ -11,7 +11,6 @@ import { sampleUsage } from './sample-usage.js';
 function input(overrides: Partial<BillingPageInput> = {}): BillingPageInput {
   return {
     usage: sampleUsage(),
-    plan: { currency: 'USD', overagePriceMicros: '120000' },
     csrfToken: 'csrf-token-of-the-session',
     purchaseId: 'web-purchase-1',
     cancelRequestId: (id) => `cancel-of-${id}`,
@@ -42,7 +41,7 @@ describe('the billing page', () => {
     expect(figure(html, 'allowance')).toBe('Plan allowance 1,000 credits plan growth');
     expect(figure(html, 'purchased')).toBe('Purchased 250 credits');
     expect(figure(html, 'available')).toBe('Available 1,250 credits allowance + purchased');
-    // 50 credits at USD 0.12: the core's charge rule, USD 6.00.
+    // 50 credits at USD 0.12: the reply's charge so far, USD 6.00.
     expect(figure(html, 'overage')).toBe(
       'Overage 50 credits USD 6.00 so far at USD 0.12 a credit, charged at the reset',
     );

@@ -32,6 +32,9 @@ export function sampleUsage(overrides: Partial<UsageReply> = {}): UsageReply {
       billableSeconds: 78_000,
       lateAdjustments: 0,
       alerts: [],
+      currency: 'USD',
+      overagePriceMicros: '120000',
+      overageChargeMinor: '600',
     },
     inGrace: null,
     closedCycles: [
