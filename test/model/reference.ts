@@ -1,6 +1,6 @@
 /**
- * Independent reference model of BILLING-RULES.md section 8 (`preview`), written from the spec
- * alone (not from billing/). Clarity over speed: the scenario is simulated as a single stream of
+ * Independent reference model of BILLING-RULES.md (version 2) section 8 (`preview`), written from
+ * the spec alone (not from billing/). Clarity over speed: the scenario is simulated as a single stream of
  * events in time order (cycle boundaries first, then operations with the same instant in the order
  * given), and every number is an exact integer (`bigint` for credits and money, integer `number`s of
  * milliseconds for instants, which stay far below 2^53).
@@ -26,14 +26,41 @@ export interface RefCycle {
   lateAdjustments: number;
   overageMillicredits: bigint;
   overageChargeMinor: bigint | null;
+  grantedMillicredits: bigint;
+  writtenOffMillicredits: bigint;
+  purchases: RefPurchaseEntry[];
   alerts: { thresholdPercent: number; at: string }[];
+}
+
+/** One addition of purchased credits to a cycle (section 9). */
+export interface RefPurchaseEntry {
+  source: 'purchase' | 'autoTopUp';
+  id: string;
+  at: string;
+  millicredits: bigint;
+  chargeMinor: bigint;
+  currency: string;
+}
+
+/** One `admit` (section 11). */
+export interface RefAdmission {
+  callId: string;
+  at: string;
+  allowed: boolean;
+  maxSeconds: number | null;
+  reason: null | 'call_already_recorded' | 'too_many_reservations' | 'limit_reached';
 }
 
 export interface RefOutput {
   cycles: RefCycle[];
   rejected: { callId: string | null; at: string; reason: string }[];
   duplicates: number;
+  admissions: RefAdmission[];
 }
+
+/** The keys version 2 added to the output (section 8); a version 1 output is the rest. */
+export const CYCLE_KEYS_V2 = ['grantedMillicredits', 'writtenOffMillicredits', 'purchases'];
+export const TOP_KEYS_V2 = ['admissions'];
 
 /** Thrown exactly where the spec calls a scenario malformed. */
 export class ReferenceMalformed extends Error {
@@ -230,6 +257,11 @@ interface Plan {
   priceMicros: bigint;
   currency: string;
   thresholds: number[]; // ascending
+  // version 2 (sections 9 and 11)
+  purchasePriceMicros: bigint | null; // null: purchases are not charged
+  overageLimit: bigint | null; // millicredits; null: no limit from the plan
+  admissionMinimumSeconds: bigint;
+  admissionReserveSeconds: bigint;
 }
 
 const SECONDS_MAX = 86_400;
@@ -289,6 +321,30 @@ function parsePlan(v: unknown): Plan {
     if (new Set(t).size !== t.length) malformed('plan.alertThresholdsPercent repeats');
     thresholds = [...(t as number[])].sort((a, b) => a - b);
   }
+  // version 2: `null` means absent for the price and for the limit; the two second-valued fields
+  // are plain integers (like minimumSeconds, `null` is not an integer: malformed).
+  let purchasePriceMicros: bigint | null = null;
+  if (has(v, 'purchasePricePerCredit') && v.purchasePricePerCredit !== null) {
+    purchasePriceMicros = parsePrice(v.purchasePricePerCredit);
+    if (purchasePriceMicros === null) malformed('plan.purchasePricePerCredit');
+  }
+  let overageLimit: bigint | null = null;
+  if (has(v, 'overageLimitCredits') && v.overageLimitCredits !== null) {
+    overageLimit = parseCredits(v.overageLimitCredits);
+    if (overageLimit === null) malformed('plan.overageLimitCredits');
+  }
+  let admissionMinimumSeconds = 60n;
+  if (has(v, 'admissionMinimumSeconds')) {
+    if (!isIntIn(v.admissionMinimumSeconds, 0, SECONDS_MAX))
+      malformed('plan.admissionMinimumSeconds');
+    admissionMinimumSeconds = BigInt(v.admissionMinimumSeconds);
+  }
+  let admissionReserveSeconds = 300n;
+  if (has(v, 'admissionReserveSeconds')) {
+    if (!isIntIn(v.admissionReserveSeconds, 0, SECONDS_MAX))
+      malformed('plan.admissionReserveSeconds');
+    admissionReserveSeconds = BigInt(v.admissionReserveSeconds);
+  }
   return {
     id: v.id,
     allowance,
@@ -300,6 +356,10 @@ function parsePlan(v: unknown): Plan {
     priceMicros,
     currency: v.currency,
     thresholds,
+    purchasePriceMicros,
+    overageLimit,
+    admissionMinimumSeconds,
+    admissionReserveSeconds,
   };
 }
 
@@ -544,11 +604,29 @@ export function localToInstant(
 // Section 8: scenario
 // ---------------------------------------------------------------------------------------------
 
+/** Section 12: the account's auto top-up rule. */
+interface AutoTopUpRule {
+  below: bigint; // millicredits
+  credits: bigint; // millicredits, > 0
+  maxPerCycle: number; // 1..100
+}
+
 type Op =
   | { at: number; type: 'call'; event: unknown }
-  | { at: number; type: 'purchase'; purchaseId: string; credits: bigint; recurring: boolean }
+  | {
+      at: number;
+      type: 'purchase';
+      purchaseId: string;
+      credits: bigint;
+      recurring: boolean;
+      pricePerCredit: bigint | null; // micro-units; null: none given
+    }
   | { at: number; type: 'cancelPurchase'; purchaseId: string }
-  | { at: number; type: 'changePlan'; plan: Plan; effective: 'now' | 'next-cycle' | null };
+  | { at: number; type: 'changePlan'; plan: Plan; effective: 'now' | 'next-cycle' | null }
+  | { at: number; type: 'grant'; grantId: string; credits: bigint }
+  | { at: number; type: 'setOverageLimit'; credits: bigint | null }
+  | { at: number; type: 'admit'; callId: string }
+  | { at: number; type: 'setAutoTopUp'; rule: AutoTopUpRule | null };
 
 interface Scenario {
   accountId: string;
@@ -560,6 +638,83 @@ interface Scenario {
   plan: Plan;
   until: number;
   ops: Op[]; // in the order given
+}
+
+function parseOperation(o: unknown, createdAt: number, until: number): Op {
+  if (!isObject(o)) malformed('operation');
+  const at = parseInstant(o.at);
+  if (at === null) malformed('operation.at');
+  if (at < createdAt || at > until) malformed('operation.at out of [createdAt, until]');
+  switch (o.type) {
+    case 'call':
+      return { at, type: 'call', event: o.event };
+    case 'purchase': {
+      if (typeof o.purchaseId !== 'string') malformed('purchase.purchaseId');
+      const credits = parseCredits(o.credits);
+      if (credits === null) malformed('purchase.credits');
+      let recurring = false;
+      if (has(o, 'recurring')) {
+        if (typeof o.recurring !== 'boolean') malformed('purchase.recurring');
+        recurring = o.recurring;
+      }
+      // version 2: when present, a price string (`null` included in "not a price string")
+      let pricePerCredit: bigint | null = null;
+      if (has(o, 'pricePerCredit')) {
+        pricePerCredit = parsePrice(o.pricePerCredit);
+        if (pricePerCredit === null) malformed('purchase.pricePerCredit');
+      }
+      return { at, type: 'purchase', purchaseId: o.purchaseId, credits, recurring, pricePerCredit };
+    }
+    case 'cancelPurchase':
+      if (typeof o.purchaseId !== 'string') malformed('cancelPurchase.purchaseId');
+      return { at, type: 'cancelPurchase', purchaseId: o.purchaseId };
+    case 'changePlan': {
+      const p = parsePlan(o.plan);
+      let effective: 'now' | 'next-cycle' | null = null;
+      if (has(o, 'effective')) {
+        if (o.effective !== 'now' && o.effective !== 'next-cycle')
+          malformed('changePlan.effective');
+        effective = o.effective;
+      }
+      return { at, type: 'changePlan', plan: p, effective };
+    }
+    case 'grant': {
+      if (typeof o.grantId !== 'string' || o.grantId.length === 0) malformed('grant.grantId');
+      const credits = parseCredits(o.credits);
+      if (credits === null || credits <= 0n) malformed('grant.credits');
+      // `reason` is required: an absent reason "is not a string of 1 to 200 characters"
+      if (typeof o.reason !== 'string') malformed('grant.reason');
+      const codePoints = [...o.reason].length;
+      if (codePoints < 1 || codePoints > 200) malformed('grant.reason length');
+      return { at, type: 'grant', grantId: o.grantId, credits };
+    }
+    case 'setOverageLimit': {
+      if (!has(o, 'credits')) malformed('setOverageLimit.credits missing');
+      let credits: bigint | null = null;
+      if (o.credits !== null) {
+        credits = parseCredits(o.credits);
+        if (credits === null) malformed('setOverageLimit.credits');
+      }
+      return { at, type: 'setOverageLimit', credits };
+    }
+    case 'admit':
+      if (typeof o.callId !== 'string' || !CALL_ID_RE.test(o.callId)) malformed('admit.callId');
+      return { at, type: 'admit', callId: o.callId };
+    case 'setAutoTopUp': {
+      if (!has(o, 'autoTopUp')) malformed('setAutoTopUp.autoTopUp missing');
+      const r = o.autoTopUp;
+      if (r === null) return { at, type: 'setAutoTopUp', rule: null };
+      if (!isObject(r)) malformed('setAutoTopUp.autoTopUp');
+      const below = parseCredits(r.belowCredits);
+      if (below === null) malformed('autoTopUp.belowCredits');
+      const credits = parseCredits(r.credits);
+      if (credits === null || credits <= 0n) malformed('autoTopUp.credits');
+      if (!isIntIn(r.maxPerCycle, 1, 100)) malformed('autoTopUp.maxPerCycle');
+      return { at, type: 'setAutoTopUp', rule: { below, credits, maxPerCycle: r.maxPerCycle } };
+    }
+    default:
+      malformed('operation.type');
+  }
 }
 
 function parseScenario(input: unknown): Scenario {
@@ -590,47 +745,7 @@ function parseScenario(input: unknown): Scenario {
   if (until === null) malformed('until');
   if (until < createdAt) malformed('until before createdAt');
   if (!Array.isArray(input.operations)) malformed('operations');
-  const ops: Op[] = [];
-  for (const o of input.operations as unknown[]) {
-    if (!isObject(o)) malformed('operation');
-    const at = parseInstant(o.at);
-    if (at === null) malformed('operation.at');
-    if (at < createdAt || at > until) malformed('operation.at out of [createdAt, until]');
-    switch (o.type) {
-      case 'call':
-        ops.push({ at, type: 'call', event: o.event });
-        break;
-      case 'purchase': {
-        if (typeof o.purchaseId !== 'string') malformed('purchase.purchaseId');
-        const credits = parseCredits(o.credits);
-        if (credits === null) malformed('purchase.credits');
-        let recurring = false;
-        if (has(o, 'recurring')) {
-          if (typeof o.recurring !== 'boolean') malformed('purchase.recurring');
-          recurring = o.recurring;
-        }
-        ops.push({ at, type: 'purchase', purchaseId: o.purchaseId, credits, recurring });
-        break;
-      }
-      case 'cancelPurchase':
-        if (typeof o.purchaseId !== 'string') malformed('cancelPurchase.purchaseId');
-        ops.push({ at, type: 'cancelPurchase', purchaseId: o.purchaseId });
-        break;
-      case 'changePlan': {
-        const p = parsePlan(o.plan);
-        let effective: 'now' | 'next-cycle' | null = null;
-        if (has(o, 'effective')) {
-          if (o.effective !== 'now' && o.effective !== 'next-cycle')
-            malformed('changePlan.effective');
-          effective = o.effective;
-        }
-        ops.push({ at, type: 'changePlan', plan: p, effective });
-        break;
-      }
-      default:
-        malformed('operation.type');
-    }
-  }
+  const ops = (input.operations as unknown[]).map((o) => parseOperation(o, createdAt, until));
   return {
     accountId: a.id,
     timeZone: a.timeZone,
@@ -645,8 +760,66 @@ function parseScenario(input: unknown): Scenario {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Sections 9 and 11: charges and admission arithmetic
+// ---------------------------------------------------------------------------------------------
+
+/** roundHalfUp(millicredits * priceMicros * 10^exponent / 10^9) minor units (sections 6, 9). */
+function chargeMinor(millicredits: bigint, priceMicros: bigint, currency: string): bigint {
+  const n = millicredits * priceMicros * 10n ** CURRENCY_EXPONENT[currency]!;
+  return (n + 500_000_000n) / 1_000_000_000n; // n >= 0
+}
+
+/** Credits of an inbound, completed call of `raw` raw seconds under `plan` (section 3). */
+function creditsOfRaw(raw: bigint, plan: Plan): bigint {
+  return creditsOf(billedSeconds(raw, plan), plan);
+}
+
+/**
+ * Section 11 case 5: the largest s in 0..86,400 whose credits are at most `headroom`; 0 when even
+ * s = 0 does not fit. The credits of s raw seconds never decrease as s grows: billed seconds are 0
+ * up to the free seconds and then max(rounded(s), minimum) with every rounding mode non-decreasing
+ * in s (second: s; minute: ceil to 60; block: first block, then first + k blocks with k >= 1,
+ * which is above the first block), and credits = ceil(billed * rate / 60) is non-decreasing in
+ * billed. So the s that fit are exactly 0..k, and a binary search finds k. (model.test.ts checks
+ * it against a linear scan.)
+ */
+function maxSecondsFor(headroom: bigint, plan: Plan): number {
+  const fits = (s: number): boolean => creditsOfRaw(BigInt(s), plan) <= headroom;
+  if (!fits(0)) return 0;
+  let lo = 0; // fits
+  let hi = SECONDS_MAX;
+  if (fits(hi)) return hi;
+  // invariant: fits(lo), !fits(hi)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** For the model's own tests: section 11's maxSeconds and credits of raw seconds, for a plan. */
+export const modelInternals = {
+  maxSeconds(planJson: unknown, headroomMillicredits: bigint): number {
+    return maxSecondsFor(headroomMillicredits, parsePlan(planJson));
+  },
+  creditsOfRawSeconds(planJson: unknown, raw: number): bigint {
+    return creditsOfRaw(BigInt(raw), parsePlan(planJson));
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
 // Simulation
 // ---------------------------------------------------------------------------------------------
+
+interface PurchaseEntry {
+  source: 'purchase' | 'autoTopUp';
+  id: string;
+  at: number;
+  millicredits: bigint;
+  chargeMinor: bigint;
+  currency: string;
+}
 
 interface Cycle {
   index: number;
@@ -654,10 +827,13 @@ interface Cycle {
   end: number;
   fullStart: number;
   allowance: bigint;
-  purchased: bigint;
+  purchases: PurchaseEntry[]; // every addition of purchased credits, in the order added
+  granted: bigint;
   used: bigint;
+  writtenOff: bigint;
   billable: bigint;
   late: number;
+  topUps: number; // auto top-ups made in this cycle, under any rule
   alerts: { thresholdPercent: number; at: number }[];
   fired: Set<number>; // percent values currently disarmed (fired and not re-armed)
 }
@@ -667,6 +843,21 @@ interface Purchase {
   recurring: boolean;
   cancelled: boolean;
 }
+
+type Decision = Pick<RefAdmission, 'allowed' | 'maxSeconds' | 'reason'>;
+
+interface Reservation {
+  callId: string;
+  cycle: Cycle; // the cycle it was made in: the only one whose headroom and top-ups it lowers
+  credits: bigint;
+  expiresAt: number; // admission at + maxSeconds + 600 s: inactive from this instant on
+  released: boolean; // by an event with its callId (section 11)
+  decision: Decision; // replayed to a repeated admit while active
+}
+
+const purchasedOf = (c: Cycle): bigint => c.purchases.reduce((n, p) => n + p.millicredits, 0n);
+const availableOf = (c: Cycle): bigint => c.allowance + purchasedOf(c) + c.granted;
+const billedUsedOf = (c: Cycle): bigint => c.used - c.writtenOff;
 
 export function referencePreview(input: unknown, options: RefOptions = {}): RefOutput {
   const s = parseScenario(input);
@@ -680,9 +871,14 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
   let pending: Plan | null = null;
   const purchases = new Map<string, Purchase>();
   const purchaseOrder: string[] = [];
+  const grants = new Set<string>();
   const accepted = new Map<string, CallEvent>();
   const rejected: RefOutput['rejected'] = [];
   let duplicates = 0;
+  let accountLimit: bigint | null = null; // the last setOverageLimit's credits
+  let topUpRule: AutoTopUpRule | null = null;
+  const reservations: Reservation[] = [];
+  const admissions: RefAdmission[] = [];
 
   const planAt = (t: number): Plan => {
     let p: Plan | null = null;
@@ -690,32 +886,101 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     if (p === null) throw new Error('model: no plan before ' + t);
     return p;
   };
+  /**
+   * "The plan in effect at t" of sections 9 and 11: as the operations applied so far have left it.
+   * Every entry of the history starts at or before the instant being applied, so it is the last.
+   */
+  const planNow = (): Plan => planHistory[planHistory.length - 1]!.plan;
   const cycleContaining = (t: number): Cycle => {
     const c = cycles.find((x) => x.start <= t && t < x.end);
     if (!c) throw new Error('model: no started cycle contains ' + formatInstant(t));
     return c;
   };
 
+  /** Section 11: the smaller of the plan's limit and the account's; null when neither has one. */
+  const limitNow = (): bigint | null => {
+    const p = planNow().overageLimit;
+    if (p === null) return accountLimit;
+    if (accountLimit === null) return p;
+    return p < accountLimit ? p : accountLimit;
+  };
+
+  const isActive = (r: Reservation, t: number): boolean => !r.released && t < r.expiresAt;
+  /** Section 11: the credits of the active reservations made in cycle `c`, at instant t. */
+  const reservedIn = (c: Cycle, t: number): bigint => {
+    let n = 0n;
+    for (const r of reservations) if (r.cycle === c && isActive(r, t)) n += r.credits;
+    return n;
+  };
+
+  /** Section 9: adds purchased credits to a cycle, charged at `priceMicros` (null: 0). */
+  const addPurchased = (
+    c: Cycle,
+    source: PurchaseEntry['source'],
+    id: string,
+    at: number,
+    millicredits: bigint,
+    priceMicros: bigint | null,
+    plan: Plan,
+  ): void => {
+    c.purchases.push({
+      source,
+      id,
+      at,
+      millicredits,
+      chargeMinor:
+        priceMicros === null ? 0n : chargeMinor(millicredits, priceMicros, plan.currency),
+      currency: plan.currency,
+    });
+  };
+
+  /** Section 12: top-ups of the open cycle `c` at instant t; true when at least one was made. */
+  const autoTopUps = (c: Cycle, t: number): boolean => {
+    let made = false;
+    while (
+      topUpRule !== null &&
+      c.topUps < topUpRule.maxPerCycle &&
+      availableOf(c) - billedUsedOf(c) - reservedIn(c, t) < topUpRule.below
+    ) {
+      c.topUps += 1;
+      const plan = planNow();
+      // the plan's purchase price (an agreed price belongs to one purchase operation only)
+      addPurchased(
+        c,
+        'autoTopUp',
+        String(c.topUps),
+        t,
+        topUpRule.credits,
+        plan.purchasePriceMicros,
+        plan,
+      );
+      made = true;
+    }
+    return made;
+  };
+
   /** Section 7, for the open cycle `c`, after a change at instant `at`. */
   const evaluateAlerts = (c: Cycle, at: number): void => {
     const plan = planAt(at);
-    const available = c.allowance + c.purchased;
+    const available = availableOf(c);
+    const billedUsed = billedUsedOf(c);
     const percents = new Set(plan.thresholds);
     if (options.rearmAllPercents ?? true) for (const p of c.fired) percents.add(p);
     for (const p of [...percents].sort((x, y) => x - y)) {
       const bp = BigInt(p);
-      const reached = available > 0n && c.used * 100n >= bp * available;
+      const reached = available > 0n && billedUsed * 100n >= bp * available;
       if (!c.fired.has(p)) {
         if (reached && plan.thresholds.includes(p)) {
           c.alerts.push({ thresholdPercent: p, at });
           c.fired.add(p);
         }
-      } else if (c.used * 100n < bp * available) {
+      } else if (billedUsed * 100n < bp * available) {
         c.fired.delete(p); // re-armed
       }
     }
   };
 
+  /** Section 4 and 12: a cycle starts (pending plan, allowance, recurring purchases, top-ups, alerts). */
   const startCycle = (index: number): void => {
     const span = cycleSpans[index]!;
     if (index > 0 && pending !== null) {
@@ -729,33 +994,40 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
       allowance =
         (plan.allowance * BigInt(span.end - span.start)) / BigInt(span.end - span.fullStart);
     }
-    let purchased = 0n;
-    if (index > 0)
-      for (const id of purchaseOrder) {
-        const p = purchases.get(id)!;
-        if (p.recurring && !p.cancelled) purchased += p.credits;
-      }
     const c: Cycle = {
       index,
       start: span.start,
       end: span.end,
       fullStart: span.fullStart,
       allowance,
-      purchased,
+      purchases: [],
+      granted: 0n,
       used: 0n,
+      writtenOff: 0n,
       billable: 0n,
       late: 0,
+      topUps: 0,
       alerts: [],
       fired: new Set(),
     };
     cycles.push(c);
+    if (index > 0)
+      for (const id of purchaseOrder) {
+        const p = purchases.get(id)!;
+        // recurring additions at a cycle start: the plan's purchase price at that start
+        if (p.recurring && !p.cancelled)
+          addPurchased(c, 'purchase', id, span.start, p.credits, plan.purchasePriceMicros, plan);
+      }
+    autoTopUps(c, span.start);
     evaluateAlerts(c, span.start);
   };
 
-  const applyCall = (at: number, raw: unknown): void => {
-    const reject = (reason: string): void => {
+  /** Applies a call operation; true when the open cycle changed (a booking into it). */
+  const applyCall = (at: number, raw: unknown): boolean => {
+    const reject = (reason: string): false => {
       const callId = isObject(raw) && typeof raw.callId === 'string' ? raw.callId : null;
       rejected.push({ callId, at: formatInstant(at), reason });
+      return false;
     };
     // event_too_large: compact JSON encoding over 32,768 bytes of UTF-8
     const json = JSON.stringify(raw);
@@ -764,11 +1036,14 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const e = parseCallEvent(raw);
     if (e === null) return reject('invalid_event');
     if (e.accountId !== s.accountId) return reject('account_mismatch');
+    // Section 11: past those three checks, the event releases the reservation of its callId,
+    // whatever happens next (a duplicate, a later rejection or a booking).
+    for (const r of reservations) if (r.callId === e.callId && isActive(r, at)) r.released = true;
     const first = accepted.get(e.callId);
     if (first !== undefined) {
       if (sameContent(first, e)) {
         duplicates += 1;
-        return;
+        return false;
       }
       return reject('conflicting_duplicate');
     }
@@ -794,40 +1069,51 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const isLate = at >= home.end + s.graceMs;
     const target = isLate ? cycleContaining(at) : home;
     const billed = billedSeconds(rawSeconds(e, plan), plan);
-    target.used += creditsOf(billed, plan);
+    const credits = creditsOf(billed, plan);
+    // written off (section 11): the limit in effect at the arrival, the target cycle's available
+    // and billedUsed at this moment (before this call and before any top-up it triggers)
+    const limit = limitNow();
+    if (limit !== null) {
+      const room = availableOf(target) + limit - billedUsedOf(target);
+      let billable = credits < room ? credits : room;
+      if (billable < 0n) billable = 0n;
+      target.writtenOff += credits - billable;
+    }
+    target.used += credits;
     target.billable += billed;
     if (isLate && billed > 0n) target.late += 1;
-    const open = cycleContaining(at);
-    if (target === open) evaluateAlerts(open, at);
+    return target === cycleContaining(at); // a booking into a cycle in grace is not a change to the open one
   };
 
-  const applyPurchase = (op: Extract<Op, { type: 'purchase' }>): void => {
-    if (purchases.has(op.purchaseId)) return; // idempotent: an earlier purchase used this id
+  const applyPurchase = (op: Extract<Op, { type: 'purchase' }>): boolean => {
+    if (purchases.has(op.purchaseId)) return false; // idempotent: an earlier purchase used this id
     purchases.set(op.purchaseId, {
       credits: op.credits,
       recurring: op.recurring,
       cancelled: false,
     });
     purchaseOrder.push(op.purchaseId);
-    const c = cycleContaining(op.at);
-    c.purchased += op.credits;
-    evaluateAlerts(c, op.at);
+    const plan = planNow();
+    // section 9: the agreed price, when given, replaces the plan's for this first addition only
+    const price = op.pricePerCredit ?? plan.purchasePriceMicros;
+    addPurchased(cycleContaining(op.at), 'purchase', op.purchaseId, op.at, op.credits, price, plan);
+    return true;
   };
 
-  const applyCancel = (op: Extract<Op, { type: 'cancelPurchase' }>): void => {
+  const applyCancel = (op: Extract<Op, { type: 'cancelPurchase' }>): boolean => {
     const p = purchases.get(op.purchaseId);
-    if (p === undefined || p.cancelled) return;
-    p.cancelled = true;
+    if (p !== undefined && !p.cancelled) p.cancelled = true;
+    return false; // a cancel stops later additions; the current cycle keeps its credits
   };
 
-  const applyChangePlan = (op: Extract<Op, { type: 'changePlan' }>): void => {
+  const applyChangePlan = (op: Extract<Op, { type: 'changePlan' }>): boolean => {
     const current = planAt(op.at);
     const effective =
       op.effective ?? (op.plan.allowance > current.allowance ? 'now' : 'next-cycle');
     pending = null; // a pending next-cycle change is replaced by any later request
     if (effective === 'next-cycle') {
       pending = op.plan;
-      return;
+      return false;
     }
     const c = cycleContaining(op.at);
     const delta =
@@ -836,7 +1122,58 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const next = c.allowance + delta;
     c.allowance = next > 0n ? next : 0n;
     planHistory.push({ from: op.at, plan: op.plan });
-    evaluateAlerts(c, op.at);
+    return true;
+  };
+
+  const applyGrant = (op: Extract<Op, { type: 'grant' }>): boolean => {
+    if (grants.has(op.grantId)) return false; // idempotent by grantId
+    grants.add(op.grantId);
+    cycleContaining(op.at).granted += op.credits;
+    return true;
+  };
+
+  /** Section 11: `admit`. Never changes the open cycle's credits itself (it may reserve). */
+  const applyAdmit = (op: Extract<Op, { type: 'admit' }>): boolean => {
+    const t = op.at;
+    const c = cycleContaining(t);
+    let d: Decision;
+    const held = reservations.find((r) => r.callId === op.callId && isActive(r, t));
+    if (accepted.has(op.callId)) {
+      d = { allowed: false, maxSeconds: 0, reason: 'call_already_recorded' }; // case 1
+    } else if (held !== undefined) {
+      d = held.decision; // case 2: the same answer, nothing reserved, no expiry moved
+    } else {
+      const limit = limitNow();
+      if (limit === null) {
+        d = { allowed: true, maxSeconds: null, reason: null }; // case 3
+      } else if (reservations.filter((r) => isActive(r, t)).length >= 1000) {
+        d = { allowed: false, maxSeconds: 0, reason: 'too_many_reservations' }; // case 4
+      } else {
+        // case 5
+        const plan = planNow();
+        const headroom = availableOf(c) + limit - billedUsedOf(c) - reservedIn(c, t);
+        const maxSeconds = maxSecondsFor(headroom, plan);
+        const need = plan.admissionMinimumSeconds > 1n ? plan.admissionMinimumSeconds : 1n;
+        const allowed = BigInt(maxSeconds) >= need;
+        d = { allowed, maxSeconds, reason: allowed ? null : 'limit_reached' };
+        if (allowed) {
+          const reserveSeconds =
+            BigInt(maxSeconds) < plan.admissionReserveSeconds
+              ? BigInt(maxSeconds)
+              : plan.admissionReserveSeconds;
+          reservations.push({
+            callId: op.callId,
+            cycle: c,
+            credits: creditsOfRaw(reserveSeconds, plan),
+            expiresAt: t + (maxSeconds + 600) * 1000,
+            released: false,
+            decision: d,
+          });
+        }
+      }
+    }
+    admissions.push({ callId: op.callId, at: formatInstant(t), ...d });
+    return false;
   };
 
   // --- event stream: boundaries before operations at the same instant; ops stable by `at` ---
@@ -846,10 +1183,40 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
   for (const { op } of ordered) {
     while (nextCycle < cycleSpans.length && cycleSpans[nextCycle]!.start <= op.at)
       startCycle(nextCycle++);
-    if (op.type === 'call') applyCall(op.at, op.event);
-    else if (op.type === 'purchase') applyPurchase(op);
-    else if (op.type === 'cancelPurchase') applyCancel(op);
-    else applyChangePlan(op);
+    // Section 12's order within one operation: the operation itself, then the top-ups it
+    // triggered (for the open cycle, whatever the operation and its outcome), then alerts once.
+    let changed: boolean;
+    switch (op.type) {
+      case 'call':
+        changed = applyCall(op.at, op.event);
+        break;
+      case 'purchase':
+        changed = applyPurchase(op);
+        break;
+      case 'cancelPurchase':
+        changed = applyCancel(op);
+        break;
+      case 'changePlan':
+        changed = applyChangePlan(op);
+        break;
+      case 'grant':
+        changed = applyGrant(op);
+        break;
+      case 'setOverageLimit':
+        accountLimit = op.credits;
+        changed = false;
+        break;
+      case 'admit':
+        changed = applyAdmit(op);
+        break;
+      case 'setAutoTopUp':
+        topUpRule = op.rule;
+        changed = false;
+        break;
+    }
+    const open = cycleContaining(op.at);
+    if (autoTopUps(open, op.at)) changed = true;
+    if (changed) evaluateAlerts(open, op.at);
   }
   while (nextCycle < cycleSpans.length && cycleSpans[nextCycle]!.start <= s.until)
     startCycle(nextCycle++);
@@ -859,13 +1226,10 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
   const out: RefCycle[] = cycles.map((c) => {
     const plan = planAt(c.end - 1); // a change effective at the boundary belongs to the next cycle
     const closed = c.end + s.graceMs <= s.until;
-    const available = c.allowance + c.purchased;
-    const overage = c.used > available ? c.used - available : 0n;
-    let charge: bigint | null = null;
-    if (closed) {
-      const n = overage * plan.priceMicros * 10n ** CURRENCY_EXPONENT[plan.currency]!;
-      charge = (n + 500_000_000n) / 1_000_000_000n; // round half up of n / 10^9, n >= 0
-    }
+    const available = availableOf(c);
+    const billedUsed = billedUsedOf(c);
+    const overage = billedUsed > available ? billedUsed - available : 0n;
+    const charge = closed ? chargeMinor(overage, plan.priceMicros, plan.currency) : null;
     return {
       index: c.index,
       start: formatInstant(c.start),
@@ -873,17 +1237,42 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
       closed,
       planId: plan.id,
       allowanceMillicredits: c.allowance,
-      purchasedMillicredits: c.purchased,
+      purchasedMillicredits: purchasedOf(c),
       usedMillicredits: c.used,
       billableSeconds: Number(c.billable),
       lateAdjustments: c.late,
       overageMillicredits: overage,
       overageChargeMinor: charge,
+      grantedMillicredits: c.granted,
+      writtenOffMillicredits: c.writtenOff,
+      purchases: c.purchases.map((p) => ({
+        source: p.source,
+        id: p.id,
+        at: formatInstant(p.at),
+        millicredits: p.millicredits,
+        chargeMinor: p.chargeMinor,
+        currency: p.currency,
+      })),
       alerts: c.alerts.map((a) => ({
         thresholdPercent: a.thresholdPercent,
         at: formatInstant(a.at),
       })),
     };
   });
-  return { cycles: out, rejected, duplicates };
+  return { cycles: out, rejected, duplicates, admissions };
+}
+
+/** A version 2 output as version 1 printed it: the keys version 2 added taken out. */
+export function withoutV2Keys(out: unknown): unknown {
+  if (typeof out !== 'object' || out === null || Array.isArray(out)) return out;
+  const top: Record<string, unknown> = { ...(out as Record<string, unknown>) };
+  for (const k of TOP_KEYS_V2) delete top[k];
+  if (Array.isArray(top.cycles))
+    top.cycles = top.cycles.map((c: unknown) => {
+      if (typeof c !== 'object' || c === null) return c;
+      const cycle: Record<string, unknown> = { ...(c as Record<string, unknown>) };
+      for (const k of CYCLE_KEYS_V2) delete cycle[k];
+      return cycle;
+    });
+  return top;
 }
