@@ -15,7 +15,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { toJson } from '../../billing/json.js';
 import { runPreview } from '../../billing/preview.js';
-import { scenarioArb, toScenarioText } from '../model/generate.js';
+import { scenarioArbV1, toScenarioText } from '../model/generate.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GOLDEN = join(here, '../golden/preview-v1.jsonl.gz');
@@ -61,7 +61,7 @@ function scenarios(): Omit<Golden, 'output'>[] {
     .sort()
     .map((f) => ({ name: f, scenario: readFileSync(join(FIXTURES, f), 'utf8') }));
   const generated = fc
-    .sample(scenarioArb, { seed: SEED, numRuns: GENERATED })
+    .sample(scenarioArbV1, { seed: SEED, numRuns: GENERATED })
     .map(({ scenario }, i) => ({ name: `generated-${i}`, scenario: toScenarioText(scenario) }));
   return [...fixtures, ...generated];
 }

@@ -14,6 +14,7 @@ import {
   formatInstant,
   localToInstant,
   parseInstant,
+  referencePreview,
   type CycleSpan,
 } from './reference.js';
 
@@ -556,6 +557,7 @@ interface PurchaseIntent {
   id: number;
   credits: string;
   recurring: boolean | undefined;
+  price?: string; // version 2: the agreed `pricePerCredit`
 }
 
 const purchaseIntentArb: fc.Arbitrary<PurchaseIntent> = fc.record({
@@ -596,7 +598,16 @@ const changeIntentArb: fc.Arbitrary<ChangeIntent> = fc.record({
 interface BurstIntent {
   kind: 'burst';
   at: TimeRef;
-  ops: (CallIntent | PurchaseIntent | CancelIntent | ChangeIntent)[];
+  ops: (
+    | CallIntent
+    | PurchaseIntent
+    | CancelIntent
+    | ChangeIntent
+    | GrantIntent
+    | LimitIntent
+    | AdmitIntent
+    | TopUpIntent
+  )[];
 }
 
 const burstIntentArb: fc.Arbitrary<BurstIntent> = fc.record({
@@ -655,6 +666,337 @@ const storyIntentArb: fc.Arbitrary<StoryIntent> = fc.record({
   ),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Version 2 (sections 9 to 12): plan fields and operation intents
+// ---------------------------------------------------------------------------------------------
+
+/** Small prices, so that charges land on round-half-up edges in both 2- and 0-decimal currencies. */
+const purchasePriceArb: fc.Arbitrary<string> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      '0.12',
+      '0.1',
+      '1',
+      '0',
+      '0.000001',
+      '0.005',
+      '0.0005',
+      '0.125',
+      '2.5',
+      '0.333333',
+      '100',
+    ),
+  },
+  { weight: 1, arbitrary: priceArb },
+);
+
+/** Limits around the credits small scenarios use ("0" blocks at zero). */
+const limitCreditsArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant('0') },
+  { weight: 4, arbitrary: fc.constantFrom('0.001', '0.5', '1', '2', '5', '10', '30', '100') },
+  { weight: 1, arbitrary: creditsArb },
+);
+
+const V2_PLAN_DEFAULT = Symbol('absent');
+
+/** The four optional plan fields of version 2, each sometimes absent. */
+const planFieldsV2Arb: fc.Arbitrary<Record<string, Json>> = fc
+  .record({
+    purchasePricePerCredit: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<typeof V2_PLAN_DEFAULT>(V2_PLAN_DEFAULT) },
+      { weight: 1, arbitrary: fc.constant(null) },
+      { weight: 5, arbitrary: purchasePriceArb },
+    ),
+    overageLimitCredits: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<typeof V2_PLAN_DEFAULT>(V2_PLAN_DEFAULT) },
+      { weight: 1, arbitrary: fc.constant(null) },
+      { weight: 4, arbitrary: limitCreditsArb },
+    ),
+    admissionMinimumSeconds: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<typeof V2_PLAN_DEFAULT>(V2_PLAN_DEFAULT) },
+      { weight: 3, arbitrary: fc.constantFrom(0, 1, 30, 59, 60, 61, 120, 300, 86_400) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 600 }) },
+    ),
+    admissionReserveSeconds: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<typeof V2_PLAN_DEFAULT>(V2_PLAN_DEFAULT) },
+      { weight: 3, arbitrary: fc.constantFrom(0, 1, 60, 300, 600, 3600, 86_400) },
+      { weight: 1, arbitrary: fc.integer({ min: 0, max: 1200 }) },
+    ),
+  })
+  .map((r) => {
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(r)) if (v !== V2_PLAN_DEFAULT) out[k] = v;
+    return out;
+  });
+
+/** Version 1 plans with version 2's fields sometimes added. */
+export const planArbV2: fc.Arbitrary<Record<string, Json>> = fc
+  .tuple(planArb, planFieldsV2Arb, fc.integer({ min: 0, max: 9 }))
+  .map(([p, extra, pick]) => (pick < 2 ? p : { ...p, ...extra }));
+
+/** A purchase intent that may carry an agreed price (section 9). */
+const purchaseIntentV2Arb: fc.Arbitrary<PurchaseIntent> = fc
+  .tuple(purchaseIntentArb, fc.option(purchasePriceArb, { nil: undefined, freq: 2 }))
+  .map(([p, price]) => (price === undefined ? p : { ...p, price }));
+
+const changeIntentV2Arb: fc.Arbitrary<ChangeIntent> = fc.record({
+  kind: fc.constant('change' as const),
+  at: timeRefArb,
+  plan: planArbV2,
+  effective: fc.constantFrom('now' as const, 'next-cycle' as const, undefined),
+});
+
+const grantCreditsArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom('0.001', '0.5', '1', '2', '5', '10', '20') },
+  { weight: 1, arbitrary: creditsArb.filter((c) => /[1-9]/.test(c)) },
+);
+
+const grantReasonArb: fc.Arbitrary<string> = fc.constantFrom(
+  'goodwill',
+  'disputed call CA7',
+  'x',
+  'r'.repeat(200),
+  '€'.repeat(200), // 200 code points, 600 bytes
+  '😀'.repeat(200), // 200 code points, 400 UTF-16 units
+  'note: ünïcode',
+);
+
+interface GrantIntent {
+  kind: 'grant';
+  at: TimeRef;
+  id: number; // small pool: repeated ids are ignored
+  credits: string;
+  reason: string;
+}
+
+const grantIntentArb: fc.Arbitrary<GrantIntent> = fc.record({
+  kind: fc.constant('grant' as const),
+  at: timeRefArb,
+  id: fc.nat({ max: 3 }),
+  credits: grantCreditsArb,
+  reason: grantReasonArb,
+});
+
+interface LimitIntent {
+  kind: 'limit';
+  at: TimeRef;
+  credits: string | null;
+}
+
+const limitIntentArb: fc.Arbitrary<LimitIntent> = fc.record({
+  kind: fc.constant('limit' as const),
+  at: timeRefArb,
+  credits: fc.oneof(
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: limitCreditsArb },
+  ),
+});
+
+interface AdmitIntent {
+  kind: 'admit';
+  at: TimeRef;
+  callIdPick: number; // the call id pool: admissions of recorded calls, repeated admissions
+  enc: Enc;
+}
+
+const admitIntentArb: fc.Arbitrary<AdmitIntent> = fc.record({
+  kind: fc.constant('admit' as const),
+  at: timeRefArb,
+  callIdPick: fc.nat({ max: 11 }),
+  enc: encArb,
+});
+
+type TopUpRule = { belowCredits: string; credits: string; maxPerCycle: number; [k: string]: Json };
+
+const topUpRuleArb: fc.Arbitrary<TopUpRule | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record({
+        belowCredits: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('0', '0.5', '1', '2', '5', '10', '50') },
+          { weight: 1, arbitrary: creditsArb },
+        ),
+        credits: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom('0.001', '0.5', '1', '2', '5', '10', '200') },
+          { weight: 1, arbitrary: creditsArb.filter((c) => /[1-9]/.test(c)) },
+        ),
+        maxPerCycle: fc.oneof(
+          { weight: 4, arbitrary: fc.constantFrom(1, 2, 3, 5) },
+          { weight: 1, arbitrary: fc.constantFrom(100, 99, 10) },
+        ),
+        extra: fc.boolean(),
+      })
+      .map(({ extra, ...r }) => (extra ? { ...r, note: 'ignored' } : r)),
+  },
+);
+
+interface TopUpIntent {
+  kind: 'topUp';
+  at: TimeRef;
+  rule: TopUpRule | null;
+}
+
+const topUpIntentArb: fc.Arbitrary<TopUpIntent> = fc.record({
+  kind: fc.constant('topUp' as const),
+  at: timeRefArb,
+  rule: topUpRuleArb,
+});
+
+/** An admission, maybe repeated, then the call it admitted (or an event that does not release). */
+interface AdmitCallIntent {
+  kind: 'admitCall';
+  at: TimeRef; // the admission
+  callIdPick: number;
+  repeatsMs: number[]; // more admissions of the same callId, this long after the first
+  waitMs: number; // admission to answer
+  durationMs: number;
+  lagMs: number; // end to arrival
+  event: 'ok' | 'tooLarge' | 'invalid' | 'mismatch' | 'answerRequired' | 'none';
+}
+
+const admitCallIntentArb: fc.Arbitrary<AdmitCallIntent> = fc.record({
+  kind: fc.constant('admitCall' as const),
+  at: timeRefArb,
+  callIdPick: fc.nat({ max: 11 }),
+  repeatsMs: fc.array(
+    fc.oneof(
+      fc.constantFrom(0, 1, 1000, 60_000, 600_000, 900_000, 3_600_000),
+      fc.integer({ min: 0, max: 2 * 86_400_000 }),
+    ),
+    { maxLength: 3 },
+  ),
+  waitMs: fc.oneof(fc.constantFrom(0, 1, 1000, 5000), fc.integer({ min: 0, max: 1_200_000 })),
+  durationMs: fc.oneof(
+    fc.constantFrom(0, 1000, 30_000, 59_000, 60_000, 61_000, 300_000, 301_000, 1_200_000),
+    fc.integer({ min: 0, max: 3_600_000 }),
+  ),
+  lagMs: fc.oneof(fc.constantFrom(0, 1, 1000, 60_000), fc.integer({ min: 0, max: 86_400_000 })),
+  event: fc.constantFrom(
+    'ok' as const,
+    'ok' as const,
+    'ok' as const,
+    'tooLarge' as const,
+    'invalid' as const,
+    'mismatch' as const,
+    'answerRequired' as const,
+    'none' as const,
+  ),
+});
+
+type StoryV2Step =
+  | { t: 'call'; seconds: number; outbound: boolean; admit: 'none' | 'before' | 'twice' | 'after' }
+  | { t: 'purchase'; credits: string; recurring: boolean; price: string | undefined }
+  | { t: 'change'; plan: Record<string, Json>; effective: 'now' | 'next-cycle' | undefined }
+  | { t: 'grant'; id: number; credits: string }
+  | { t: 'limit'; credits: string | null }
+  | { t: 'topUp'; rule: TopUpRule | null }
+  | { t: 'admit'; callIdPick: number }
+  | { t: 'wait'; ms: number };
+
+/** A clean story of version 2 inside one cycle: admitted calls, grants, limits and top-ups. */
+interface StoryV2Intent {
+  kind: 'storyV2';
+  cycle: number;
+  startOffsetMs: number;
+  stepMs: number;
+  steps: StoryV2Step[];
+}
+
+const storyV2StepArb: fc.Arbitrary<StoryV2Step> = fc.oneof(
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      t: fc.constant('call' as const),
+      seconds: fc.oneof(
+        fc.constantFrom(0, 1, 30, 59, 60, 61, 90, 120, 180, 300, 301, 600),
+        fc.integer({ min: 0, max: 1800 }),
+      ),
+      outbound: fc.boolean(),
+      admit: fc.constantFrom(
+        'none' as const,
+        'before' as const,
+        'before' as const,
+        'twice' as const,
+        'after' as const,
+      ),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('purchase' as const),
+      credits: fc.constantFrom('1', '2', '5', '0.5', '10'),
+      recurring: fc.boolean(),
+      price: fc.option(purchasePriceArb, { nil: undefined }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('change' as const),
+      plan: planArbV2,
+      effective: fc.constantFrom('now' as const, 'next-cycle' as const, undefined),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('grant' as const),
+      id: fc.nat({ max: 3 }),
+      credits: grantCreditsArb,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('limit' as const),
+      credits: fc.oneof(fc.constant(null), limitCreditsArb),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('topUp' as const), rule: topUpRuleArb }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('admit' as const), callIdPick: fc.nat({ max: 11 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('wait' as const),
+      ms: fc.constantFrom(600_000, 900_000, 86_400_000, 5 * 86_400_000),
+    }),
+  },
+);
+
+const storyV2IntentArb: fc.Arbitrary<StoryV2Intent> = fc.record({
+  kind: fc.constant('storyV2' as const),
+  cycle: fc.nat({ max: 4 }),
+  startOffsetMs: fc.constantFrom(0, 1000, 3_600_000, 10 * 86_400_000),
+  stepMs: fc.constantFrom(60_000, 600_000, 3_600_000),
+  steps: fc.array(storyV2StepArb, { minLength: 2, maxLength: 14 }),
+});
+
+/** Several operations sharing one `at`, version 2 operations included. */
+const burstIntentV2Arb: fc.Arbitrary<BurstIntent> = fc.record({
+  kind: fc.constant('burst' as const),
+  at: timeRefArb,
+  ops: fc.array(
+    fc.oneof(
+      callIntentArb,
+      purchaseIntentV2Arb,
+      cancelIntentArb,
+      changeIntentV2Arb,
+      grantIntentArb,
+      limitIntentArb,
+      admitIntentArb,
+      topUpIntentArb,
+    ),
+    { minLength: 2, maxLength: 5 },
+  ),
+});
+
 type OpIntent =
   | CallIntent
   | ResendIntent
@@ -662,7 +1004,14 @@ type OpIntent =
   | CancelIntent
   | ChangeIntent
   | BurstIntent
-  | StoryIntent;
+  | StoryIntent
+  // version 2
+  | GrantIntent
+  | LimitIntent
+  | AdmitIntent
+  | TopUpIntent
+  | AdmitCallIntent
+  | StoryV2Intent;
 
 const opIntentArb: fc.Arbitrary<OpIntent> = fc.oneof(
   { weight: 10, arbitrary: callIntentArb },
@@ -672,6 +1021,22 @@ const opIntentArb: fc.Arbitrary<OpIntent> = fc.oneof(
   { weight: 3, arbitrary: changeIntentArb },
   { weight: 1, arbitrary: burstIntentArb },
   { weight: 2, arbitrary: storyIntentArb },
+);
+
+const opIntentV2Arb: fc.Arbitrary<OpIntent> = fc.oneof(
+  { weight: 8, arbitrary: callIntentArb },
+  { weight: 2, arbitrary: resendIntentArb },
+  { weight: 3, arbitrary: purchaseIntentV2Arb },
+  { weight: 1, arbitrary: cancelIntentArb },
+  { weight: 2, arbitrary: changeIntentV2Arb },
+  { weight: 1, arbitrary: burstIntentV2Arb },
+  { weight: 1, arbitrary: storyIntentArb },
+  { weight: 3, arbitrary: storyV2IntentArb },
+  { weight: 2, arbitrary: grantIntentArb },
+  { weight: 2, arbitrary: limitIntentArb },
+  { weight: 3, arbitrary: admitIntentArb },
+  { weight: 3, arbitrary: admitCallIntentArb },
+  { weight: 2, arbitrary: topUpIntentArb },
 );
 
 type ScenarioMutation =
@@ -824,9 +1189,12 @@ export interface ScenarioIntent {
   ops: OpIntent[];
   scenarioMutation: ScenarioMutation;
   mutationPick: number;
+  /** Version 2 scenarios only. */
+  v2?: ScenarioV2Extras;
 }
 
-export const scenarioIntentArb: fc.Arbitrary<ScenarioIntent> = fc.record({
+/** The account, calendar and `until` of a scenario (shared by version 1 and 2 intents). */
+const scenarioBaseFields = {
   zone: fc.constantFrom(...ZONES),
   created: fc.oneof(
     {
@@ -898,10 +1266,141 @@ export const scenarioIntentArb: fc.Arbitrary<ScenarioIntent> = fc.record({
     'mid',
     'graceEnd+1',
   ),
+};
+
+export const scenarioIntentArb: fc.Arbitrary<ScenarioIntent> = fc.record({
+  ...scenarioBaseFields,
   plan: planArb,
   ops: fc.array(opIntentArb, { maxLength: 25 }),
   scenarioMutation: scenarioMutationArb,
   mutationPick: fc.nat({ max: 100 }),
+});
+
+/** Malformed variants of version 2's operations and plan fields, and well-formed edge cases. */
+const V2_MALFORMED = [
+  'grantIdEmpty',
+  'grantIdNumber',
+  'grantIdMissing',
+  'grantCreditsZero',
+  'grantCreditsZeroDecimals',
+  'grantCreditsNumber',
+  'grantCreditsBad',
+  'grantCreditsMissing',
+  'grantReasonMissing',
+  'grantReasonEmpty',
+  'grantReason201',
+  'grantReasonAstral201',
+  'grantReasonNumber',
+  'grantReasonNull',
+  'limitMissing',
+  'limitNumber',
+  'limitNegative',
+  'limitBad',
+  'admitCallIdBad',
+  'admitCallIdTooLong',
+  'admitCallIdMissing',
+  'admitCallIdNumber',
+  'admitCallIdEmpty',
+  'topUpMissing',
+  'topUpString',
+  'topUpArray',
+  'topUpBelowMissing',
+  'topUpBelowNumber',
+  'topUpBelowNull',
+  'topUpCreditsZero',
+  'topUpCreditsMissing',
+  'topUpMaxZero',
+  'topUpMax101',
+  'topUpMaxFraction',
+  'topUpMaxString',
+  'topUpMaxMissing',
+  'purchasePriceNull',
+  'purchasePriceBad',
+  'purchasePriceNumber',
+  'purchasePrice13Digits',
+  'planPurchasePriceBad',
+  'planPurchasePriceNumber',
+  'planLimitNumber',
+  'planLimitBad',
+  'planAdmissionMinTooBig',
+  'planAdmissionMinNegative',
+  'planAdmissionMinNull',
+  'planAdmissionReserveFraction',
+  'planAdmissionReserveString',
+  'changePlanV2Bad',
+] as const;
+
+const V2_EDGES = [
+  'opUnknownKeys',
+  'planPriceNull',
+  'planLimitNull',
+  'admissionSecondsMax',
+  'admitCallId128',
+  'grantReasonAstral200',
+  'limitZeroDecimals',
+  'topUpBelowZeroDecimals',
+  'topUpMax100',
+] as const;
+
+type V2Mutation = 'none' | (typeof V2_MALFORMED)[number] | (typeof V2_EDGES)[number];
+
+interface ScenarioV2Extras {
+  /** Operations at createdAt, before any other: an account limit and an auto top-up rule. */
+  setupLimit: string | null | undefined;
+  setupTopUp: TopUpRule | null | undefined;
+  /** Over 1,000 admissions (section 11 case 4), rare. */
+  manyAdmits: null | { at: TimeRef; count: number; spacingMs: number; limit: string };
+  /** Admissions placed at reservations' exact expiry (and 1 ms before), found by the model. */
+  probeExpiry: number[];
+  mutation: V2Mutation;
+  mutationPick: number;
+}
+
+const scenarioV2ExtrasArb: fc.Arbitrary<ScenarioV2Extras> = fc.record({
+  setupLimit: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constant(null) },
+    { weight: 3, arbitrary: limitCreditsArb },
+  ),
+  setupTopUp: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 2, arbitrary: topUpRuleArb },
+  ),
+  manyAdmits: fc.oneof(
+    { weight: 150, arbitrary: fc.constant(null) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        at: timeRefArb,
+        count: fc.integer({ min: 998, max: 1002 }),
+        spacingMs: fc.constantFrom(0, 1, 1000, 60_000),
+        limit: fc.constantFrom('0', '5', '1000', '100000000'),
+      }),
+    },
+  ),
+  probeExpiry: fc.oneof(
+    { weight: 2, arbitrary: fc.constant<number[]>([]) },
+    { weight: 1, arbitrary: fc.array(fc.nat({ max: 50 }), { minLength: 1, maxLength: 3 }) },
+  ),
+  mutation: fc.oneof(
+    { weight: 85, arbitrary: fc.constant('none' as const) },
+    { weight: 10, arbitrary: fc.constantFrom<V2Mutation>(...V2_MALFORMED) },
+    { weight: 5, arbitrary: fc.constantFrom<V2Mutation>(...V2_EDGES) },
+  ),
+  mutationPick: fc.nat({ max: 100 }),
+});
+
+/** Version 2 scenario intents: every new operation and plan field, mixed with version 1's. */
+export const scenarioIntentV2Arb: fc.Arbitrary<ScenarioIntent> = fc.record({
+  ...scenarioBaseFields,
+  plan: planArbV2,
+  ops: fc.array(opIntentV2Arb, { maxLength: 30 }),
+  scenarioMutation: fc.oneof(
+    { weight: 3, arbitrary: fc.constant('none' as const) },
+    { weight: 1, arbitrary: scenarioMutationArb },
+  ),
+  mutationPick: fc.nat({ max: 100 }),
+  v2: scenarioV2ExtrasArb,
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -1296,7 +1795,10 @@ export function renderScenario(si: ScenarioIntent): Json {
   const rendered: Rendered[] = [];
   const calls: Rendered[] = [];
   const renderOne = (
-    o: Exclude<OpIntent, BurstIntent | ResendIntent | StoryIntent>,
+    o: Exclude<
+      OpIntent,
+      BurstIntent | ResendIntent | StoryIntent | StoryV2Intent | AdmitCallIntent
+    >,
     atOverride: number | null,
   ): Rendered => {
     switch (o.kind) {
@@ -1314,6 +1816,7 @@ export function renderScenario(si: ScenarioIntent): Json {
           credits: o.credits,
         };
         if (o.recurring !== undefined) op.recurring = o.recurring;
+        if (o.price !== undefined) op.pricePerCredit = o.price;
         return { at, op };
       }
       case 'cancel': {
@@ -1336,6 +1839,23 @@ export function renderScenario(si: ScenarioIntent): Json {
         };
         if (o.effective !== undefined) op.effective = o.effective;
         return { at, op };
+      }
+      case 'grant': {
+        const at = atOverride ?? resolve(o.at, ctx);
+        return { at, op: grantOp(at, `g${o.id}`, o.credits, o.reason) };
+      }
+      case 'limit': {
+        const at = atOverride ?? resolve(o.at, ctx);
+        return { at, op: { at: renderInstant(at), type: 'setOverageLimit', credits: o.credits } };
+      }
+      case 'admit': {
+        const at = atOverride ?? resolve(o.at, ctx);
+        const callId = CALL_IDS[o.callIdPick % CALL_IDS.length]!;
+        return { at, op: { at: renderInstant(at, o.enc), type: 'admit', callId } };
+      }
+      case 'topUp': {
+        const at = atOverride ?? resolve(o.at, ctx);
+        return { at, op: topUpOp(at, o.rule) };
       }
     }
   };
@@ -1383,8 +1903,13 @@ export function renderScenario(si: ScenarioIntent): Json {
     } else if (o.kind === 'resend') {
       const r = renderResend(o, calls, ctx);
       if (r) rendered.push(r);
+    } else if (o.kind === 'storyV2') {
+      storyCall = renderStoryV2(o, ctx, rendered, storyCall);
+    } else if (o.kind === 'admitCall') {
+      rendered.push(...renderAdmitCall(o, ctx));
     } else rendered.push(renderOne(o, null));
   }
+  if (si.v2 !== undefined) renderV2Extras(si.v2, ctx, rendered);
 
   const account: Record<string, Json> = { id: ACCOUNT, timeZone: zone, createdAt };
   if (billingAnchor !== null) account.billingAnchor = billingAnchor;
@@ -1396,7 +1921,415 @@ export function renderScenario(si: ScenarioIntent): Json {
     until: renderInstant(until, si.createdEnc),
     operations: rendered.map((r) => r.op),
   };
-  return mutateScenario(scenario, si, ctx);
+  const out = mutateScenario(scenario, si, ctx);
+  if (si.v2 === undefined) return out;
+  mutateScenarioV2(out as Record<string, Json>, si.v2, ctx);
+  probeExpiry(out as Record<string, Json>, si.v2.probeExpiry, ctx);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rendering of version 2 intents
+// ---------------------------------------------------------------------------------------------
+
+function grantOp(
+  at: number,
+  grantId: string,
+  credits: string,
+  reason: string,
+): Record<string, Json> {
+  return { at: renderInstant(at), type: 'grant', grantId, credits, reason };
+}
+
+function topUpOp(at: number, rule: TopUpRule | null): Record<string, Json> {
+  return { at: renderInstant(at), type: 'setAutoTopUp', autoTopUp: rule };
+}
+
+function admitOp(at: number, callId: string): Rendered {
+  return { at, op: { at: renderInstant(at), type: 'admit', callId } };
+}
+
+function renderAdmitCall(o: AdmitCallIntent, ctx: Ctx): Rendered[] {
+  const a = resolve(o.at, ctx);
+  const callId = CALL_IDS[o.callIdPick % CALL_IDS.length]!;
+  const out: Rendered[] = [admitOp(a, callId)];
+  for (const r of o.repeatsMs) out.push(admitOp(clamp(a + r, ctx), callId));
+  if (o.event === 'none') return out;
+  const answered = a + o.waitMs;
+  const ended = answered + o.durationMs;
+  const arrival = clamp(ended + o.lagMs, ctx); // clamped to `until`: maybe future_timestamp
+  let ev: Record<string, Json> = {
+    callId,
+    accountId: ACCOUNT,
+    direction: 'inbound',
+    status: 'completed',
+    answeredAt: renderInstant(answered),
+    endedAt: renderInstant(ended),
+  };
+  switch (o.event) {
+    case 'tooLarge':
+      ev = padTo(ev, 32_769, false);
+      break;
+    case 'invalid':
+      ev = { ...ev, direction: 'sideways' };
+      break;
+    case 'mismatch':
+      ev = { ...ev, accountId: 'other' };
+      break;
+    case 'answerRequired':
+      delete ev.answeredAt;
+      break;
+    default:
+      break;
+  }
+  out.push({ at: arrival, op: { at: renderInstant(arrival), type: 'call', event: ev } });
+  return out;
+}
+
+/** Renders a version 2 story; returns the story counter after it (ids stay unique). */
+function renderStoryV2(o: StoryV2Intent, ctx: Ctx, rendered: Rendered[], counter: number): number {
+  let n = counter;
+  const span = ctx.spans[o.cycle % ctx.spans.length]!;
+  let at = clamp(span.start + o.startOffsetMs, ctx);
+  for (const st of o.steps) {
+    at = clamp(at + o.stepMs, ctx);
+    switch (st.t) {
+      case 'call': {
+        const callId = `V${n++}`;
+        const answered = at - st.seconds * 1000;
+        if (st.admit === 'before' || st.admit === 'twice')
+          rendered.push(admitOp(clamp(answered - 2000, ctx), callId));
+        if (st.admit === 'twice') rendered.push(admitOp(clamp(answered, ctx), callId));
+        const ev: Record<string, Json> = {
+          callId,
+          accountId: ACCOUNT,
+          direction: st.outbound ? 'outbound' : 'inbound',
+          status: 'completed',
+          answeredAt: renderInstant(answered),
+          endedAt: renderInstant(at),
+        };
+        rendered.push({ at, op: { at: renderInstant(at), type: 'call', event: ev } });
+        if (st.admit === 'after') rendered.push(admitOp(at, callId));
+        break;
+      }
+      case 'purchase': {
+        const op: Record<string, Json> = {
+          at: renderInstant(at),
+          type: 'purchase',
+          purchaseId: `v${n++}`,
+          credits: st.credits,
+          recurring: st.recurring,
+        };
+        if (st.price !== undefined) op.pricePerCredit = st.price;
+        rendered.push({ at, op });
+        break;
+      }
+      case 'change': {
+        const op: Record<string, Json> = {
+          at: renderInstant(at),
+          type: 'changePlan',
+          plan: st.plan,
+        };
+        if (st.effective !== undefined) op.effective = st.effective;
+        rendered.push({ at, op });
+        break;
+      }
+      case 'grant':
+        rendered.push({ at, op: grantOp(at, `g${st.id}`, st.credits, 'goodwill') });
+        break;
+      case 'limit':
+        rendered.push({
+          at,
+          op: { at: renderInstant(at), type: 'setOverageLimit', credits: st.credits },
+        });
+        break;
+      case 'topUp':
+        rendered.push({ at, op: topUpOp(at, st.rule) });
+        break;
+      case 'admit':
+        rendered.push(admitOp(at, CALL_IDS[st.callIdPick % CALL_IDS.length]!));
+        break;
+      case 'wait':
+        at = clamp(at + st.ms, ctx);
+        break;
+    }
+  }
+  return n;
+}
+
+/** Setup operations first (at createdAt, in the order given), over 1,000 admissions last. */
+function renderV2Extras(x: ScenarioV2Extras, ctx: Ctx, rendered: Rendered[]): void {
+  const setup: Rendered[] = [];
+  if (x.setupLimit !== undefined)
+    setup.push({
+      at: ctx.created,
+      op: { at: renderInstant(ctx.created), type: 'setOverageLimit', credits: x.setupLimit },
+    });
+  if (x.setupTopUp !== undefined)
+    setup.push({ at: ctx.created, op: topUpOp(ctx.created, x.setupTopUp) });
+  rendered.unshift(...setup);
+  const m = x.manyAdmits;
+  if (m !== null) {
+    const a = resolve(m.at, ctx);
+    rendered.push({
+      at: a,
+      op: { at: renderInstant(a), type: 'setOverageLimit', credits: m.limit },
+    });
+    for (let i = 0; i < m.count; i++)
+      rendered.push(admitOp(clamp(a + i * m.spacingMs, ctx), `M${i}`));
+    const after = clamp(a + m.count * m.spacingMs, ctx);
+    rendered.push(admitOp(after, 'M0'), admitOp(after, 'MX'));
+  }
+}
+
+/**
+ * Adds admissions at the exact expiry instant of some reservations (and 1 ms before): of the
+ * same callId (replayed before, decided afresh at the instant) and of a fresh one (whose headroom
+ * counts the reservation before, not at the instant). The model finds the instants; a scenario it
+ * calls malformed is left as it is.
+ */
+function probeExpiry(sc: Record<string, Json>, picks: number[], ctx: Ctx): void {
+  if (picks.length === 0) return;
+  const found: { callId: string; expiresAt: number }[] = [];
+  try {
+    referencePreview(sc, {
+      trace: (what, d) => {
+        if (what === 'admission.allowed' && d.callId !== undefined && d.expiresAt !== undefined)
+          found.push({ callId: d.callId, expiresAt: d.expiresAt });
+      },
+    });
+  } catch {
+    return; // malformed (or a model failure, which the differential test reports by itself)
+  }
+  if (found.length === 0 || !Array.isArray(sc.operations)) return;
+  const ops = sc.operations;
+  picks.forEach((pick, k) => {
+    const r = found[pick % found.length]!;
+    for (const t of [r.expiresAt - 1, r.expiresAt]) {
+      if (t < ctx.created || t > ctx.until) continue;
+      ops.push({ at: renderInstant(t), type: 'admit', callId: r.callId });
+      ops.push({ at: renderInstant(t), type: 'admit', callId: `PX${k}` });
+    }
+  });
+}
+
+function mutateScenarioV2(sc: Record<string, Json>, x: ScenarioV2Extras, ctx: Ctx): void {
+  if (x.mutation === 'none') return;
+  const plan = isJsonObject(sc.plan) ? sc.plan : null;
+  const ops = Array.isArray(sc.operations) ? sc.operations : null;
+  const last = renderInstant(ctx.until);
+  /** An operation of this type to break (picked), or a new well-formed one added at `until`. */
+  const opOf = (type: string): Record<string, Json> => {
+    const c = (ops ?? []).filter(
+      (o): o is Record<string, Json> => isJsonObject(o) && o.type === type,
+    );
+    if (c.length > 0) return c[x.mutationPick % c.length]!;
+    const fresh: Record<string, Json> = { at: last, type };
+    if (type === 'grant') Object.assign(fresh, { grantId: 'gz', credits: '1', reason: 'goodwill' });
+    if (type === 'setOverageLimit') fresh.credits = '1';
+    if (type === 'admit') fresh.callId = 'CAZ';
+    if (type === 'setAutoTopUp')
+      fresh.autoTopUp = { belowCredits: '1', credits: '1', maxPerCycle: 1 };
+    if (type === 'purchase') Object.assign(fresh, { purchaseId: 'pz', credits: '1' });
+    ops?.push(fresh);
+    return fresh;
+  };
+  const rule = (): Record<string, Json> => {
+    const o = opOf('setAutoTopUp');
+    if (!isJsonObject(o.autoTopUp))
+      o.autoTopUp = { belowCredits: '1', credits: '1', maxPerCycle: 1 };
+    return o.autoTopUp;
+  };
+  switch (x.mutation) {
+    case 'grantIdEmpty':
+      opOf('grant').grantId = '';
+      break;
+    case 'grantIdNumber':
+      opOf('grant').grantId = 7;
+      break;
+    case 'grantIdMissing':
+      delete opOf('grant').grantId;
+      break;
+    case 'grantCreditsZero':
+      opOf('grant').credits = '0';
+      break;
+    case 'grantCreditsZeroDecimals':
+      opOf('grant').credits = '0.000';
+      break;
+    case 'grantCreditsNumber':
+      opOf('grant').credits = 5;
+      break;
+    case 'grantCreditsBad':
+      opOf('grant').credits = '1.0001';
+      break;
+    case 'grantCreditsMissing':
+      delete opOf('grant').credits;
+      break;
+    case 'grantReasonMissing':
+      delete opOf('grant').reason;
+      break;
+    case 'grantReasonEmpty':
+      opOf('grant').reason = '';
+      break;
+    case 'grantReason201':
+      opOf('grant').reason = 'r'.repeat(201);
+      break;
+    case 'grantReasonAstral201':
+      opOf('grant').reason = '😀'.repeat(201);
+      break;
+    case 'grantReasonNumber':
+      opOf('grant').reason = 42;
+      break;
+    case 'grantReasonNull':
+      opOf('grant').reason = null;
+      break;
+    case 'limitMissing':
+      delete opOf('setOverageLimit').credits;
+      break;
+    case 'limitNumber':
+      opOf('setOverageLimit').credits = 5;
+      break;
+    case 'limitNegative':
+      opOf('setOverageLimit').credits = '-1';
+      break;
+    case 'limitBad':
+      opOf('setOverageLimit').credits = '1.0001';
+      break;
+    case 'admitCallIdBad':
+      opOf('admit').callId = 'CA 1';
+      break;
+    case 'admitCallIdTooLong':
+      opOf('admit').callId = 'C'.repeat(129);
+      break;
+    case 'admitCallIdMissing':
+      delete opOf('admit').callId;
+      break;
+    case 'admitCallIdNumber':
+      opOf('admit').callId = 42;
+      break;
+    case 'admitCallIdEmpty':
+      opOf('admit').callId = '';
+      break;
+    case 'topUpMissing':
+      delete opOf('setAutoTopUp').autoTopUp;
+      break;
+    case 'topUpString':
+      opOf('setAutoTopUp').autoTopUp = 'off';
+      break;
+    case 'topUpArray':
+      opOf('setAutoTopUp').autoTopUp = [];
+      break;
+    case 'topUpBelowMissing':
+      delete rule().belowCredits;
+      break;
+    case 'topUpBelowNumber':
+      rule().belowCredits = 5;
+      break;
+    case 'topUpBelowNull':
+      rule().belowCredits = null;
+      break;
+    case 'topUpCreditsZero':
+      rule().credits = '0';
+      break;
+    case 'topUpCreditsMissing':
+      delete rule().credits;
+      break;
+    case 'topUpMaxZero':
+      rule().maxPerCycle = 0;
+      break;
+    case 'topUpMax101':
+      rule().maxPerCycle = 101;
+      break;
+    case 'topUpMaxFraction':
+      rule().maxPerCycle = 1.5;
+      break;
+    case 'topUpMaxString':
+      rule().maxPerCycle = '3';
+      break;
+    case 'topUpMaxMissing':
+      delete rule().maxPerCycle;
+      break;
+    case 'purchasePriceNull':
+      opOf('purchase').pricePerCredit = null;
+      break;
+    case 'purchasePriceBad':
+      opOf('purchase').pricePerCredit = '0.1234567';
+      break;
+    case 'purchasePriceNumber':
+      opOf('purchase').pricePerCredit = 0.12;
+      break;
+    case 'purchasePrice13Digits':
+      opOf('purchase').pricePerCredit = '1000000000000';
+      break;
+    case 'planPurchasePriceBad':
+      if (plan) plan.purchasePricePerCredit = '-0.1';
+      break;
+    case 'planPurchasePriceNumber':
+      if (plan) plan.purchasePricePerCredit = 1;
+      break;
+    case 'planLimitNumber':
+      if (plan) plan.overageLimitCredits = 0;
+      break;
+    case 'planLimitBad':
+      if (plan) plan.overageLimitCredits = '1e3';
+      break;
+    case 'planAdmissionMinTooBig':
+      if (plan) plan.admissionMinimumSeconds = 86_401;
+      break;
+    case 'planAdmissionMinNegative':
+      if (plan) plan.admissionMinimumSeconds = -1;
+      break;
+    case 'planAdmissionMinNull':
+      if (plan) plan.admissionMinimumSeconds = null;
+      break;
+    case 'planAdmissionReserveFraction':
+      if (plan) plan.admissionReserveSeconds = 30.5;
+      break;
+    case 'planAdmissionReserveString':
+      if (plan) plan.admissionReserveSeconds = '300';
+      break;
+    case 'changePlanV2Bad': {
+      const o = opOf('changePlan');
+      o.plan = { ...(isJsonObject(o.plan) ? o.plan : (plan ?? {})), overageLimitCredits: '-5' };
+      break;
+    }
+    // well-formed edge cases
+    case 'opUnknownKeys':
+      for (const o of ops ?? [])
+        if (isJsonObject(o) && o.type !== 'call') o.comment = { by: 'ops', n: [1, 2] };
+      break;
+    case 'planPriceNull':
+      if (plan) plan.purchasePricePerCredit = null;
+      break;
+    case 'planLimitNull':
+      if (plan) plan.overageLimitCredits = null;
+      break;
+    case 'admissionSecondsMax':
+      if (plan) {
+        plan.admissionMinimumSeconds = 86_400;
+        plan.admissionReserveSeconds = 86_400;
+      }
+      break;
+    case 'admitCallId128':
+      opOf('admit').callId = 'C'.repeat(128);
+      break;
+    case 'grantReasonAstral200':
+      opOf('grant').reason = '😀'.repeat(200);
+      break;
+    case 'limitZeroDecimals':
+      opOf('setOverageLimit').credits = '0.000';
+      break;
+    case 'topUpBelowZeroDecimals':
+      rule().belowCredits = '0.000';
+      break;
+    case 'topUpMax100':
+      rule().maxPerCycle = 100;
+      break;
+  }
+}
+
+function isJsonObject(v: unknown): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function localOf(zone: string, ms: number): string {
@@ -1628,12 +2561,23 @@ export const scenarioArbV1: fc.Arbitrary<{ intent: ScenarioIntent; scenario: Jso
     scenario: renderScenario(intent),
   }));
 
-export const scenarioArb = scenarioArbV1;
+/** Version 2 scenarios: every new operation and plan field, malformed variants included. */
+export const scenarioArbV2: fc.Arbitrary<{ intent: ScenarioIntent; scenario: Json }> =
+  scenarioIntentV2Arb.map((intent) => ({
+    intent,
+    scenario: renderScenario(intent),
+  }));
+
+/** The differential test's scenarios: version 1 and version 2 mixed, mostly version 2. */
+export const scenarioArb: fc.Arbitrary<{ intent: ScenarioIntent; scenario: Json }> = fc.oneof(
+  { weight: 1, arbitrary: scenarioArbV1 },
+  { weight: 4, arbitrary: scenarioArbV2 },
+);
 
 /** JSON text of a scenario with some integral numbers written as `5.0` (same value once parsed). */
 export function toScenarioText(scenario: Json): string {
   return JSON.stringify(scenario, null, 1).replace(
-    /("(?:holdSeconds|systemSeconds|graceSeconds|minimumSeconds)": )(\d+)(,?)$/gm,
+    /("(?:holdSeconds|systemSeconds|graceSeconds|minimumSeconds|maxPerCycle|admissionMinimumSeconds|admissionReserveSeconds)": )(\d+)(,?)$/gm,
     '$1$2.0$3',
   );
 }

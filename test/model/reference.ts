@@ -80,6 +80,40 @@ export interface RefOptions {
    * effect are looked at, to fire or to re-arm.
    */
   rearmAllPercents?: boolean;
+  /**
+   * Called at notable points of the simulation (never changes it): the generator uses it to place
+   * operations at a reservation's exact expiry, and its coverage test to count what scenarios
+   * exercise. `what` is one of the names in `TraceName`.
+   */
+  trace?: (what: TraceName, detail: TraceDetail) => void;
+}
+
+export type TraceName =
+  | 'admission.recorded' // case 1
+  | 'admission.replayed' // case 2
+  | 'admission.noLimit' // case 3
+  | 'admission.tooMany' // case 4
+  | 'admission.allowed' // case 5, reserved
+  | 'admission.refused' // case 5, limit_reached
+  | 'reservation.released'
+  | 'reservation.expiredSeen' // an admission or a top-up check passed over an expired one
+  | 'writtenOff'
+  | 'writtenOff.late' // in a cycle in grace or a late adjustment
+  | 'topUp.operation'
+  | 'topUp.cycleStart'
+  | 'topUp.capped' // the condition held but maxPerCycle top-ups were made
+  | 'topUp.afterReservation'
+  | 'purchase.agreedPrice'
+  | 'purchase.charged'
+  | 'purchase.recurringAddition'
+  | 'grant'
+  | 'grant.repeated'
+  | 'alert.afterTopUp';
+
+export interface TraceDetail {
+  callId?: string;
+  at?: number;
+  expiresAt?: number;
 }
 
 function malformed(why: string): never {
@@ -861,6 +895,7 @@ const billedUsedOf = (c: Cycle): bigint => c.used - c.writtenOff;
 
 export function referencePreview(input: unknown, options: RefOptions = {}): RefOutput {
   const s = parseScenario(input);
+  const trace = options.trace ?? ((): void => undefined);
 
   const cycleSpans = calendar(s.timeZone, s.createdAt, s.anchor, s.until);
 
@@ -935,8 +970,14 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
   };
 
   /** Section 12: top-ups of the open cycle `c` at instant t; true when at least one was made. */
-  const autoTopUps = (c: Cycle, t: number): boolean => {
+  const autoTopUps = (
+    c: Cycle,
+    t: number,
+    why: 'topUp.operation' | 'topUp.cycleStart',
+  ): boolean => {
     let made = false;
+    if (reservations.some((r) => r.cycle === c && !r.released && t >= r.expiresAt))
+      trace('reservation.expiredSeen', { at: t });
     while (
       topUpRule !== null &&
       c.topUps < topUpRule.maxPerCycle &&
@@ -955,7 +996,15 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
         plan,
       );
       made = true;
+      trace(why, { at: t });
+      if (reservedIn(c, t) > 0n) trace('topUp.afterReservation', { at: t });
     }
+    if (
+      topUpRule !== null &&
+      c.topUps >= topUpRule.maxPerCycle &&
+      availableOf(c) - billedUsedOf(c) - reservedIn(c, t) < topUpRule.below
+    )
+      trace('topUp.capped', { at: t });
     return made;
   };
 
@@ -1015,11 +1064,16 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
       for (const id of purchaseOrder) {
         const p = purchases.get(id)!;
         // recurring additions at a cycle start: the plan's purchase price at that start
-        if (p.recurring && !p.cancelled)
+        if (p.recurring && !p.cancelled) {
           addPurchased(c, 'purchase', id, span.start, p.credits, plan.purchasePriceMicros, plan);
+          trace('purchase.recurringAddition', { at: span.start });
+        }
       }
-    autoTopUps(c, span.start);
-    evaluateAlerts(c, span.start);
+    const alertsBefore = c.alerts.length;
+    if (autoTopUps(c, span.start, 'topUp.cycleStart')) {
+      evaluateAlerts(c, span.start);
+      if (c.alerts.length > alertsBefore) trace('alert.afterTopUp', { at: span.start });
+    } else evaluateAlerts(c, span.start);
   };
 
   /** Applies a call operation; true when the open cycle changed (a booking into it). */
@@ -1038,7 +1092,11 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     if (e.accountId !== s.accountId) return reject('account_mismatch');
     // Section 11: past those three checks, the event releases the reservation of its callId,
     // whatever happens next (a duplicate, a later rejection or a booking).
-    for (const r of reservations) if (r.callId === e.callId && isActive(r, at)) r.released = true;
+    for (const r of reservations)
+      if (r.callId === e.callId && isActive(r, at)) {
+        r.released = true;
+        trace('reservation.released', { callId: e.callId, at });
+      }
     const first = accepted.get(e.callId);
     if (first !== undefined) {
       if (sameContent(first, e)) {
@@ -1078,6 +1136,8 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
       let billable = credits < room ? credits : room;
       if (billable < 0n) billable = 0n;
       target.writtenOff += credits - billable;
+      if (credits > billable)
+        trace(target === cycleContaining(at) && !isLate ? 'writtenOff' : 'writtenOff.late', { at });
     }
     target.used += credits;
     target.billable += billed;
@@ -1096,6 +1156,8 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const plan = planNow();
     // section 9: the agreed price, when given, replaces the plan's for this first addition only
     const price = op.pricePerCredit ?? plan.purchasePriceMicros;
+    if (op.pricePerCredit !== null) trace('purchase.agreedPrice', { at: op.at });
+    if (price !== null && price > 0n && op.credits > 0n) trace('purchase.charged', { at: op.at });
     addPurchased(cycleContaining(op.at), 'purchase', op.purchaseId, op.at, op.credits, price, plan);
     return true;
   };
@@ -1126,8 +1188,12 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
   };
 
   const applyGrant = (op: Extract<Op, { type: 'grant' }>): boolean => {
-    if (grants.has(op.grantId)) return false; // idempotent by grantId
+    if (grants.has(op.grantId)) {
+      trace('grant.repeated', { at: op.at });
+      return false; // idempotent by grantId
+    }
     grants.add(op.grantId);
+    trace('grant', { at: op.at });
     cycleContaining(op.at).granted += op.credits;
     return true;
   };
@@ -1138,16 +1204,22 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
     const c = cycleContaining(t);
     let d: Decision;
     const held = reservations.find((r) => r.callId === op.callId && isActive(r, t));
+    if (reservations.some((r) => !r.released && t >= r.expiresAt && r.callId === op.callId))
+      trace('reservation.expiredSeen', { callId: op.callId, at: t });
     if (accepted.has(op.callId)) {
       d = { allowed: false, maxSeconds: 0, reason: 'call_already_recorded' }; // case 1
+      trace('admission.recorded', { callId: op.callId, at: t });
     } else if (held !== undefined) {
       d = held.decision; // case 2: the same answer, nothing reserved, no expiry moved
+      trace('admission.replayed', { callId: op.callId, at: t });
     } else {
       const limit = limitNow();
       if (limit === null) {
         d = { allowed: true, maxSeconds: null, reason: null }; // case 3
+        trace('admission.noLimit', { callId: op.callId, at: t });
       } else if (reservations.filter((r) => isActive(r, t)).length >= 1000) {
         d = { allowed: false, maxSeconds: 0, reason: 'too_many_reservations' }; // case 4
+        trace('admission.tooMany', { callId: op.callId, at: t });
       } else {
         // case 5
         const plan = planNow();
@@ -1169,7 +1241,12 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
             released: false,
             decision: d,
           });
-        }
+          trace('admission.allowed', {
+            callId: op.callId,
+            at: t,
+            expiresAt: t + (maxSeconds + 600) * 1000,
+          });
+        } else trace('admission.refused', { callId: op.callId, at: t });
       }
     }
     admissions.push({ callId: op.callId, at: formatInstant(t), ...d });
@@ -1215,8 +1292,10 @@ export function referencePreview(input: unknown, options: RefOptions = {}): RefO
         break;
     }
     const open = cycleContaining(op.at);
-    if (autoTopUps(open, op.at)) changed = true;
-    if (changed) evaluateAlerts(open, op.at);
+    const alertsBefore = open.alerts.length;
+    const toppedUp = autoTopUps(open, op.at, 'topUp.operation');
+    if (changed || toppedUp) evaluateAlerts(open, op.at);
+    if (toppedUp && open.alerts.length > alertsBefore) trace('alert.afterTopUp', { at: op.at });
   }
   while (nextCycle < cycleSpans.length && cycleSpans[nextCycle]!.start <= s.until)
     startCycle(nextCycle++);
