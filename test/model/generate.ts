@@ -7,6 +7,18 @@
  * A scenario is generated as an abstract "intent" (times given relative to cycle boundaries) and
  * rendered deterministically to JSON with the reference model's calendar, so shrinking works on
  * the intent and the rendered times stay on the interesting edges.
+ *
+ * Three arbitraries:
+ * - `scenarioArbV1`: version 1 of the rules only. What it generates for a given seed never changes
+ *   (test/golden/preview-v1.jsonl.gz holds 2,000 of its scenarios; generate.test.ts checks them).
+ *   Everything added for version 2 is built beside the version 1 arbitraries, never into them.
+ * - `scenarioArbV2`: plans with version 2's fields, and the new operations: grants (repeated ids),
+ *   account limits ("0", null, positive, against plan limits and plan changes), admissions (before
+ *   the call with the same callId, of recorded calls, repeated while reserved, over 1,000, at a
+ *   reservation's exact expiry found by running the model), auto top-up rules (off, small
+ *   thresholds, small caps), purchases at an agreed price, version 2 stories inside one cycle, and
+ *   malformed variants of every new operation and plan field.
+ * - `scenarioArb`: both mixed, mostly version 2 (the differential test's, once it judges version 2).
  */
 import fc from 'fast-check';
 import {
