@@ -32,6 +32,10 @@ describe('plan: required fields and defaults', () => {
       overagePriceMicros: '120000',
       currency: 'USD',
       alertThresholdsPercent: [],
+      purchasePriceMicros: null,
+      overageLimitMillicredits: null,
+      admissionMinimumSeconds: 60,
+      admissionReserveSeconds: 300,
     });
   });
 
