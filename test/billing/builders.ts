@@ -199,3 +199,36 @@ export function scenario(overrides: Json = {}, accountOverrides: Json = {}): Jso
 export function callOp(at: string, event: unknown): Json {
   return { at, type: 'call', event };
 }
+
+/** A purchase operation of a preview scenario; `extra` adds `recurring` or `pricePerCredit`. */
+export function purchaseOp(
+  at: string,
+  purchaseId: string,
+  credits: string,
+  extra: Json = {},
+): Json {
+  return { at, type: 'purchase', purchaseId, credits, ...extra };
+}
+
+/** A grant operation of a preview scenario. */
+export function grantOp(at: string, grantId: string, credits: string, reason = 'goodwill'): Json {
+  return { at, type: 'grant', grantId, credits, reason };
+}
+
+/** A `setOverageLimit` operation: a credit string, or null to remove the account's own limit. */
+export function limitOp(at: string, credits: string | null): Json {
+  return { at, type: 'setOverageLimit', credits };
+}
+
+/** An `admit` operation of a preview scenario. */
+export function admitOp(at: string, callId: string): Json {
+  return { at, type: 'admit', callId };
+}
+
+/** A `setAutoTopUp` operation: below `belowCredits`, buy `credits`, at most `maxPerCycle` times. */
+export function topUpOp(
+  at: string,
+  rule: { belowCredits: string; credits: string; maxPerCycle: number } | null,
+): Json {
+  return { at, type: 'setAutoTopUp', autoTopUp: rule };
+}
