@@ -16,6 +16,7 @@ import {
   type LedgerOperation,
   type LedgerState,
 } from './ledger-state.js';
+import type { RejectionCode } from './call-event.js';
 import type { Plan } from './plan.js';
 import { billedSeconds, creditsForSeconds } from './rating.js';
 import type { EpochMs } from './units.js';
@@ -130,13 +131,14 @@ export function pruneReservations(state: LedgerState, t: EpochMs): void {
 }
 
 /** Event outcomes that may be refused before they reach the account: they release nothing. */
-const EDGE_REJECTIONS: ReadonlySet<string> = new Set([
+const EDGE_REJECTIONS: ReadonlySet<RejectionCode> = new Set<RejectionCode>([
   'event_too_large',
   'invalid_event',
   'account_mismatch',
 ]);
 
 /** Whether an event applied with this outcome releases its call id's reservation. */
-export function releasesReservation(outcome: string): boolean {
+export function releasesReservation(outcome: 'duplicate' | RejectionCode): boolean {
+  if (outcome === 'duplicate') return true;
   return !EDGE_REJECTIONS.has(outcome);
 }

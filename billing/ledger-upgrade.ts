@@ -15,7 +15,14 @@ import {
 import { upgradePlan, type StoredPlan } from './plan.js';
 
 /** A cycle as version 1 held it: its purchases in `grants`, nothing written off. */
-interface CycleStateV1 extends Omit<CycleState, 'additions' | 'writtenOffMillicredits'> {
+interface CycleStateV1 extends Omit<
+  CycleState,
+  | 'additions'
+  | 'purchasedMillicredits'
+  | 'grantedMillicredits'
+  | 'topUps'
+  | 'writtenOffMillicredits'
+> {
   grants: { purchaseId: string; millicredits: string }[];
 }
 
@@ -72,7 +79,15 @@ export function upgradeLedgerState(carried: unknown): LedgerState {
       chargeMinor: '0',
       currency,
     }));
-    return { ...cycle, additions, writtenOffMillicredits: '0' };
+    const purchased = grants.reduce((sum, g) => sum + BigInt(g.millicredits), 0n);
+    return {
+      ...cycle,
+      additions,
+      purchasedMillicredits: purchased.toString(),
+      grantedMillicredits: '0',
+      topUps: 0,
+      writtenOffMillicredits: '0',
+    };
   });
   return upgraded;
 }

@@ -17,7 +17,6 @@ import { admit, pruneReservations, releaseReservation, releasesReservation } fro
 import { bookingInstant, MAX_CALL_MS, type CallEvent } from './call-event.js';
 import { firstCycleSpan, makeCalendar, nextCycleSpan, type CycleSpan } from './calendar.js';
 import {
-  addedOf,
   availableOf,
   big,
   billedUsedOf,
@@ -51,6 +50,9 @@ function newCycle(index: number, span: CycleSpan, allowance: bigint): CycleState
     ...span,
     allowanceMillicredits: allowance.toString(),
     additions: [],
+    purchasedMillicredits: '0',
+    grantedMillicredits: '0',
+    topUps: 0,
     usedMillicredits: '0',
     writtenOffMillicredits: '0',
     billableSeconds: 0,
@@ -229,7 +231,6 @@ export function statementOf(
   // The plan in effect at the last instant before the end sets the plan, price and currency.
   const plan = planAt(state, cycle.end - 1);
   const available = availableOf(cycle);
-  const purchased = available - big(cycle.allowanceMillicredits) - addedOf(cycle, 'grant');
   const overage = maxBig(0n, billedUsedOf(cycle) - available);
   return {
     index: cycle.index,
@@ -240,7 +241,7 @@ export function statementOf(
     currency: plan.currency,
     overagePriceMicros: plan.overagePriceMicros,
     allowanceMillicredits: cycle.allowanceMillicredits,
-    purchasedMillicredits: purchased.toString(),
+    purchasedMillicredits: cycle.purchasedMillicredits,
     availableMillicredits: available.toString(),
     usedMillicredits: cycle.usedMillicredits,
     billableSeconds: cycle.billableSeconds,
@@ -258,11 +259,16 @@ export function statementOf(
  * `available + L - billedUsed` of its cycle, with the limit L in effect at its arrival; nothing
  * without a limit. Computed before the top-ups the call triggers.
  */
-function writtenOffPart(state: LedgerState, cycle: CycleState, credits: bigint): bigint {
+function writtenOffPart(
+  state: LedgerState,
+  cycle: CycleState,
+  billedUsed: bigint,
+  credits: bigint,
+): bigint {
   if (credits === 0n) return 0n;
   const limit = limitInEffect(state);
   if (limit === null) return 0n;
-  const room = availableOf(cycle) + limit - billedUsedOf(cycle);
+  const room = availableOf(cycle) + limit - billedUsed;
   const billable = room <= 0n ? 0n : room < credits ? room : credits;
   return credits - billable;
 }
@@ -284,11 +290,13 @@ function bookCall(
   const cycle = home ?? open;
   const late = home === undefined;
   const rating = rateCall(call, planAt(state, bookedAt));
-  const writtenOff = writtenOffPart(state, cycle, rating.millicredits);
+  const used = big(cycle.usedMillicredits);
+  const writtenOffBefore = big(cycle.writtenOffMillicredits);
+  const writtenOff = writtenOffPart(state, cycle, used - writtenOffBefore, rating.millicredits);
   if (rating.billedSeconds > 0) {
-    cycle.usedMillicredits = (big(cycle.usedMillicredits) + rating.millicredits).toString();
+    cycle.usedMillicredits = (used + rating.millicredits).toString();
     if (writtenOff > 0n) {
-      cycle.writtenOffMillicredits = (big(cycle.writtenOffMillicredits) + writtenOff).toString();
+      cycle.writtenOffMillicredits = (writtenOffBefore + writtenOff).toString();
     }
     cycle.billableSeconds += rating.billedSeconds;
     if (late) cycle.lateAdjustments += 1;
@@ -302,7 +310,7 @@ function bookCall(
     bookedAt,
     billedSeconds: rating.billedSeconds,
     millicredits: rating.millicredits.toString(),
-    writtenOffMillicredits: writtenOff.toString(),
+    writtenOffMillicredits: writtenOff === 0n ? '0' : writtenOff.toString(),
   });
   return cycle === open && rating.millicredits > 0n;
 }

@@ -4,7 +4,6 @@
  */
 import { classifyCall, InMemoryCallDedup, type RejectionCode } from './call-event.js';
 import {
-  addedOf,
   applyOperation,
   createLedger,
   statementOf,
@@ -81,7 +80,7 @@ function toPreviewCycle(s: CycleStatement, cycle: CycleState): PreviewCycle {
     lateAdjustments: view.lateAdjustments,
     overageMillicredits: BigInt(view.overageMillicredits),
     overageChargeMinor: view.overageChargeMinor === null ? null : BigInt(view.overageChargeMinor),
-    grantedMillicredits: addedOf(cycle, 'grant'),
+    grantedMillicredits: BigInt(cycle.grantedMillicredits),
     writtenOffMillicredits: BigInt(cycle.writtenOffMillicredits),
     purchases: cycle.additions.flatMap((a) =>
       a.source === 'grant'

@@ -18,9 +18,6 @@ import {
 } from './ledger-state.js';
 import { overageChargeMinor, type EpochMs } from './units.js';
 
-/** `roundHalfUp(millicredits * priceMicros * 10^exponent / 10^9)`: the overage formula's rounding. */
-export const purchaseChargeMinor = overageChargeMinor;
-
 interface AdditionRequest {
   source: CycleAddition['source'];
   id: string;
@@ -49,11 +46,19 @@ export function addCredits(
     id: request.id,
     at,
     millicredits: request.millicredits,
-    chargeMinor: purchaseChargeMinor(big(request.millicredits), price, plan.currency).toString(),
+    // Section 9's charge is section 6's formula: roundHalfUp(mc * price * 10^exp / 10^9).
+    chargeMinor: overageChargeMinor(big(request.millicredits), price, plan.currency).toString(),
     currency: plan.currency,
   };
   if (request.paidFirst === true) addition.paidFirst = true;
   cycle.additions.push(addition);
+  const credits = big(request.millicredits);
+  if (request.source === 'grant') {
+    cycle.grantedMillicredits = (big(cycle.grantedMillicredits) + credits).toString();
+  } else {
+    cycle.purchasedMillicredits = (big(cycle.purchasedMillicredits) + credits).toString();
+    if (request.source === 'autoTopUp') cycle.topUps += 1;
+  }
   effects.push({
     type: 'creditsAdded',
     at,

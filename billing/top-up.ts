@@ -11,17 +11,9 @@ import {
   billedUsedOf,
   openCycle,
   reservedIn,
-  type CycleState,
   type LedgerEffect,
   type LedgerState,
 } from './ledger-state.js';
-
-/** Top-ups made in a cycle so far, under any rule. */
-export function topUpsIn(cycle: CycleState): number {
-  let count = 0;
-  for (const addition of cycle.additions) if (addition.source === 'autoTopUp') count++;
-  return count;
-}
 
 /** Runs the top-up check at the ledger's `now`; returns how many top-ups it made. */
 export function topUp(state: LedgerState, effects: LedgerEffect[]): number {
@@ -29,16 +21,14 @@ export function topUp(state: LedgerState, effects: LedgerEffect[]): number {
   if (rule === null) return 0;
   const cycle = openCycle(state);
   const below = big(rule.belowMillicredits);
-  const reserved = reservedIn(state, cycle.index);
-  const made = topUpsIn(cycle);
-  let count = made;
-  while (count < rule.maxPerCycle && availableOf(cycle) - billedUsedOf(cycle) - reserved < below) {
-    count++;
-    addCredits(
-      state,
-      { source: 'autoTopUp', id: String(count), millicredits: rule.millicredits },
-      effects,
-    );
+  const credits = big(rule.millicredits);
+  let room = availableOf(cycle) - billedUsedOf(cycle) - reservedIn(state, cycle.index);
+  const made = cycle.topUps;
+  // Every top-up of the cycle counts, also those made under an earlier rule.
+  while (cycle.topUps < rule.maxPerCycle && room < below) {
+    const id = String(cycle.topUps + 1);
+    addCredits(state, { source: 'autoTopUp', id, millicredits: rule.millicredits }, effects);
+    room += credits;
   }
-  return count - made;
+  return cycle.topUps - made;
 }
