@@ -284,6 +284,16 @@ export function billedUsedOf(cycle: CycleState): bigint {
   return writtenOff === '0' ? used : used - BigInt(writtenOff);
 }
 
+/** A cycle's available credits and billed usage, read once for the checks ending an operation. */
+export interface CycleFigures {
+  available: bigint;
+  billedUsed: bigint;
+}
+
+export function figuresOf(cycle: CycleState): CycleFigures {
+  return { available: availableOf(cycle), billedUsed: billedUsedOf(cycle) };
+}
+
 export function openCycle(state: LedgerState): CycleState {
   const cycle = state.cycles[state.cycles.length - 1];
   if (cycle === undefined) throw new LedgerError('ledger has no open cycle');

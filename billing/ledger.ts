@@ -20,11 +20,13 @@ import {
   availableOf,
   big,
   billedUsedOf,
+  figuresOf,
   limitInEffect,
   openCycle,
   planAt,
   LedgerError,
   type AccountSettings,
+  type CycleFigures,
   type CycleState,
   type CycleStatement,
   type LedgerEffect,
@@ -97,7 +99,7 @@ export function createLedger(
   const effects: LedgerEffect[] = [
     { type: 'cycleStarted', at: span.start, cycleIndex: 0, start: span.start, end: span.end },
   ];
-  evaluateAlerts(state, span.start, effects);
+  evaluateAlerts(state, span.start, figuresOf(openCycle(state)), effects);
   return { state, effects };
 }
 
@@ -154,8 +156,11 @@ export function applyOperation(
       break;
   }
   // Then the top-ups the operation triggered, then the alerts once (section 12).
-  if (topUp(state, effects) > 0) changed = true;
-  if (changed) evaluateAlerts(state, op.at, effects);
+  if (state.autoTopUp !== null || changed) {
+    const figures = figuresOf(openCycle(state));
+    if (topUp(state, figures, effects) > 0) changed = true;
+    if (changed) evaluateAlerts(state, op.at, figures, effects);
+  }
   return { state, effects };
 }
 
@@ -213,8 +218,9 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
     end: span.end,
   });
   addRecurring(state, effects);
-  topUp(state, effects);
-  evaluateAlerts(state, span.start, effects);
+  const figures = figuresOf(cycle);
+  topUp(state, figures, effects);
+  evaluateAlerts(state, span.start, figures, effects);
 }
 
 function closeOldest(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
@@ -363,12 +369,16 @@ function changePlan(
  * effect fires, in ascending order, when it is armed, `available > 0` and
  * `billedUsed * 100 >= p * available`.
  */
-function evaluateAlerts(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
+function evaluateAlerts(
+  state: LedgerState,
+  at: EpochMs,
+  { available, billedUsed }: CycleFigures,
+  effects: LedgerEffect[],
+): void {
   const cycle = openCycle(state);
   const thresholds = planAt(state, at).alertThresholdsPercent;
   if (thresholds.length === 0 && cycle.disarmedPercents.length === 0) return;
-  const available = availableOf(cycle);
-  const used100 = billedUsedOf(cycle) * 100n;
+  const used100 = billedUsed * 100n;
   const reached = (percent: number) => used100 >= BigInt(percent) * available;
   cycle.disarmedPercents = cycle.disarmedPercents.filter(reached);
   if (available <= 0n) return;

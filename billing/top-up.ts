@@ -6,29 +6,34 @@
  */
 import { addCredits } from './purchases.js';
 import {
-  availableOf,
   big,
-  billedUsedOf,
   openCycle,
   reservedIn,
+  type CycleFigures,
   type LedgerEffect,
   type LedgerState,
 } from './ledger-state.js';
 
-/** Runs the top-up check at the ledger's `now`; returns how many top-ups it made. */
-export function topUp(state: LedgerState, effects: LedgerEffect[]): number {
+/**
+ * Runs the top-up check at the ledger's `now` on the open cycle, whose `figures` it keeps up to
+ * date; returns how many top-ups it made.
+ */
+export function topUp(state: LedgerState, figures: CycleFigures, effects: LedgerEffect[]): number {
   const rule = state.autoTopUp;
   if (rule === null) return 0;
   const cycle = openCycle(state);
   const below = big(rule.belowMillicredits);
   const credits = big(rule.millicredits);
-  let room = availableOf(cycle) - billedUsedOf(cycle) - reservedIn(state, cycle.index);
+  const reserved = reservedIn(state, cycle.index);
   const made = cycle.topUps;
   // Every top-up of the cycle counts, also those made under an earlier rule.
-  while (cycle.topUps < rule.maxPerCycle && room < below) {
+  while (
+    cycle.topUps < rule.maxPerCycle &&
+    figures.available - figures.billedUsed - reserved < below
+  ) {
     const id = String(cycle.topUps + 1);
     addCredits(state, { source: 'autoTopUp', id, millicredits: rule.millicredits }, effects);
-    room += credits;
+    figures.available += credits;
   }
   return cycle.topUps - made;
 }
