@@ -135,6 +135,19 @@ export function previewScenario(scenario: Scenario): PreviewOutput {
     }
   };
 
+  /**
+   * Applies an operation whose id the store has not seen; one it has is ignored, but still
+   * reaches the ledger as an `advance`: every operation ends with the top-up check.
+   */
+  const applyOnce = (seen: Set<string>, id: string, op: LedgerOperation): void => {
+    if (seen.has(id)) {
+      apply({ type: 'advance', at: op.at });
+      return;
+    }
+    seen.add(id);
+    apply(op);
+  };
+
   // Every operation reaches the ledger, whatever its outcome: each ends with the top-up check.
   for (const op of inOrder(scenario.operations)) {
     const { at } = op;
@@ -157,12 +170,7 @@ export function previewScenario(scenario: Scenario): PreviewOutput {
       }
       case 'purchase':
         // A purchase id already used by an earlier purchase is ignored.
-        if (purchaseIds.has(op.purchaseId)) {
-          apply({ type: 'advance', at });
-          break;
-        }
-        purchaseIds.add(op.purchaseId);
-        apply({
+        applyOnce(purchaseIds, op.purchaseId, {
           type: 'purchase',
           at,
           purchaseId: op.purchaseId,
@@ -177,21 +185,12 @@ export function previewScenario(scenario: Scenario): PreviewOutput {
       case 'changePlan':
         apply({ type: 'changePlan', at, plan: op.plan, effective: op.effective ?? null });
         break;
-      case 'grant':
+      case 'grant': {
         // A grant id already used by an earlier grant is ignored (its own namespace).
-        if (grantIds.has(op.grantId)) {
-          apply({ type: 'advance', at });
-          break;
-        }
-        grantIds.add(op.grantId);
-        apply({
-          type: 'grant',
-          at,
-          grantId: op.grantId,
-          millicredits: op.credits,
-          reason: op.reason,
-        });
+        const { grantId, credits, reason } = op;
+        applyOnce(grantIds, grantId, { type: 'grant', at, grantId, millicredits: credits, reason });
         break;
+      }
       case 'setOverageLimit':
         apply({ type: 'setOverageLimit', at, millicredits: op.credits });
         break;

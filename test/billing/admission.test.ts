@@ -8,55 +8,65 @@
  * credits of min(maxSeconds, admissionReserveSeconds) (300 by default).
  */
 import { describe, expect, it } from 'vitest';
-import { maxSecondsWithin } from '../../billing/admission.js';
-import { runPreview } from '../../billing/preview.js';
 import {
   admitOp,
   callLasting,
   callOp,
   eventJson,
-  LedgerDriver,
+  ledgerOn,
   limitOp,
   ms,
-  plan,
-  planJson,
-  scenario,
+  previewOf,
+  tenCreditsJson,
+  type Json,
 } from './builders.js';
 
-type Json = Record<string, unknown>;
+const ten = (overrides: Json = {}) => tenCreditsJson({ overageLimitCredits: '0', ...overrides });
 
-const ten = (overrides: Json = {}) =>
-  planJson({ id: 'ten', allowanceCredits: '10', overageLimitCredits: '0', ...overrides });
-
-/** Each admission of a scenario on plan `ten(overrides)` as [callId, allowed, maxSeconds, reason]. */
-function decisions(overrides: Json, operations: Json[]) {
-  const out = runPreview(
-    scenario({ plan: ten(overrides), operations, until: '2026-02-15T00:00:00Z' }),
+/**
+ * Each admission of a scenario on plan `ten(overrides)` as [callId, allowed, maxSeconds, reason],
+ * with its `at` after the call id when `withAt`.
+ */
+function decisions(overrides: Json, operations: Json[], withAt = false) {
+  const out = previewOf(ten(overrides), operations);
+  return out.admissions.map((a) =>
+    withAt
+      ? [a.callId, a.at, a.allowed, a.maxSeconds, a.reason]
+      : [a.callId, a.allowed, a.maxSeconds, a.reason],
   );
-  return out.admissions.map((a) => [a.callId, a.allowed, a.maxSeconds, a.reason]);
 }
 
 const at = (time: string) => `2026-01-10T${time}Z`;
 
+/** The effects of one admission of call "A" at 10 Jan 00:00 on a fresh ledger of plan `ten`. */
+function admitOnce(overrides: Json) {
+  const driver = ledgerOn({ ...ten(), ...overrides });
+  const effects = driver.apply({
+    type: 'admit',
+    at: ms(at('00:00:00')),
+    callId: 'A',
+    alreadyRecorded: false,
+  });
+  return { driver, effects };
+}
+
+/** That one admission as [allowed, maxSeconds, reason, reserved millicredits or null]. */
+function decide(overrides: Json) {
+  return admitOnce(overrides).effects.flatMap((e) =>
+    e.type === 'admission'
+      ? [[e.decision.allowed, e.decision.maxSeconds, e.decision.reason, e.reservedMillicredits]]
+      : [],
+  )[0];
+}
+
 describe('admission: the cases of section 11, in order', () => {
   it('1. a call id already accepted as a call is refused, before anything else (even with no limit): call_already_recorded', () => {
-    const out = runPreview(
-      scenario({
-        plan: planJson(),
-        operations: [
-          callOp(at('00:05:00'), callLasting('CA1', at('00:00:00'), 60)),
-          admitOp(at('01:00:00'), 'CA1'),
-        ],
-      }),
-    );
-    expect(out.admissions).toEqual([
-      {
-        callId: 'CA1',
-        at: '2026-01-10T01:00:00.000Z',
-        allowed: false,
-        maxSeconds: 0,
-        reason: 'call_already_recorded',
-      },
+    const operations = [
+      callOp(at('00:05:00'), callLasting('CA1', at('00:00:00'), 60)),
+      admitOp(at('01:00:00'), 'CA1'),
+    ];
+    expect(decisions({ overageLimitCredits: null }, operations, true)).toEqual([
+      ['CA1', '2026-01-10T01:00:00.000Z', false, 0, 'call_already_recorded'],
     ]);
   });
 
@@ -72,56 +82,30 @@ describe('admission: the cases of section 11, in order', () => {
   });
 
   it('2. an active reservation answers a retry with its recorded decision and this admission`s at, although a call used credits and the limit was removed since', () => {
-    const out = runPreview(
-      scenario({
-        plan: ten(),
-        operations: [
-          // 10,000 of headroom: 600 s; 300 s = 5,000 mc reserved.
-          admitOp(at('00:00:00'), 'CA2'),
-          callOp(at('00:01:00'), callLasting('x', at('00:00:00'), 60)),
-          limitOp(at('00:02:00'), null),
-          {
-            at: at('00:02:30'),
-            type: 'changePlan',
-            plan: ten({ overageLimitCredits: null }),
-            effective: 'now',
-          },
-          admitOp(at('00:03:00'), 'CA2'),
-          // No limit in effect now: a new call id is allowed without a maximum.
-          admitOp(at('00:04:00'), 'CA3'),
-        ],
-      }),
-    );
-    expect(out.admissions).toEqual([
+    const operations = [
+      // 10,000 of headroom: 600 s; 300 s = 5,000 mc reserved.
+      admitOp(at('00:00:00'), 'CA2'),
+      callOp(at('00:01:00'), callLasting('x', at('00:00:00'), 60)),
+      limitOp(at('00:02:00'), null),
       {
-        callId: 'CA2',
-        at: '2026-01-10T00:00:00.000Z',
-        allowed: true,
-        maxSeconds: 600,
-        reason: null,
+        at: at('00:02:30'),
+        type: 'changePlan',
+        plan: ten({ overageLimitCredits: null }),
+        effective: 'now',
       },
-      {
-        callId: 'CA2',
-        at: '2026-01-10T00:03:00.000Z',
-        allowed: true,
-        maxSeconds: 600,
-        reason: null,
-      },
-      {
-        callId: 'CA3',
-        at: '2026-01-10T00:04:00.000Z',
-        allowed: true,
-        maxSeconds: null,
-        reason: null,
-      },
+      admitOp(at('00:03:00'), 'CA2'),
+      // No limit in effect now: a new call id is allowed without a maximum.
+      admitOp(at('00:04:00'), 'CA3'),
+    ];
+    expect(decisions({}, operations, true)).toEqual([
+      ['CA2', '2026-01-10T00:00:00.000Z', true, 600, null],
+      ['CA2', '2026-01-10T00:03:00.000Z', true, 600, null],
+      ['CA3', '2026-01-10T00:04:00.000Z', true, null, null],
     ]);
   });
 
   it('2. a retry reserves nothing and moves no expiry', () => {
-    const driver = new LedgerDriver(
-      undefined,
-      plan({ allowanceCredits: '10', overageLimitCredits: '0' }),
-    );
+    const driver = ledgerOn({ allowanceCredits: '10', overageLimitCredits: '0' });
     const admit = (time: string, callId: string) =>
       driver.apply({ type: 'admit', at: ms(at(time)), callId, alreadyRecorded: false });
     admit('00:00:00', 'CA2');
@@ -141,18 +125,12 @@ describe('admission: the cases of section 11, in order', () => {
   });
 
   it('3. no limit in effect: allowed with no maximum, nothing reserved', () => {
-    const driver = new LedgerDriver(undefined, plan({ allowanceCredits: '10' }));
-    const effects = driver.apply({
-      type: 'admit',
-      at: ms(at('00:00:00')),
-      callId: 'CA1',
-      alreadyRecorded: false,
-    });
+    const { driver, effects } = admitOnce({ overageLimitCredits: null });
     expect(effects).toEqual([
       {
         type: 'admission',
         at: ms(at('00:00:00')),
-        callId: 'CA1',
+        callId: 'A',
         cycleIndex: 0,
         decision: { allowed: true, maxSeconds: null, reason: null },
         reservedMillicredits: null,
@@ -163,10 +141,7 @@ describe('admission: the cases of section 11, in order', () => {
 
   it('4. with 1,000 reservations active (in any cycle) the next is refused: too_many_reservations; a retry of an active one still gets its answer; after they expire, admissions resume', () => {
     // 1,000,000 credits: every admission may last 86,400 s and reserves 300 s = 5,000 mc.
-    const driver = new LedgerDriver(
-      undefined,
-      plan({ allowanceCredits: '1000000', overageLimitCredits: '0' }),
-    );
+    const driver = ledgerOn({ allowanceCredits: '1000000', overageLimitCredits: '0' });
     const t0 = ms('2026-01-31T00:00:00Z');
     const admit = (t: number, callId: string) =>
       driver
@@ -202,30 +177,13 @@ describe('admission: the cases of section 11, in order', () => {
 
     it('free seconds: nothing available, 10 free seconds -> 10 s (11 s costs ceil(11,000 / 60) = 184); refused under the 60 s admission minimum; allowed with minimum 0, reserving 0 credits', () => {
       const free = { allowanceCredits: '0', freeSeconds: 10 };
-      expect(decisions(free, [admitOp(at('00:00:00'), 'A')])).toEqual([
-        ['A', false, 10, 'limit_reached'],
-      ]);
-      const driver = new LedgerDriver(
-        undefined,
-        plan({ ...free, overageLimitCredits: '0', admissionMinimumSeconds: 0 }),
-      );
-      const effects = driver.apply({
-        type: 'admit',
-        at: ms(at('00:00:00')),
-        callId: 'A',
-        alreadyRecorded: false,
-      });
-      expect(effects).toMatchObject([
-        { decision: { allowed: true, maxSeconds: 10, reason: null }, reservedMillicredits: '0' },
-      ]);
+      expect(decide(free)).toEqual([false, 10, 'limit_reached', null]);
+      expect(decide({ ...free, admissionMinimumSeconds: 0 })).toEqual([true, 10, null, '0']);
     });
 
     it('minute rounding: 2,500 of headroom -> 120 s (2,000 mc); 121 s would bill 180 s = 3,000', () => {
-      expect(
-        decisions({ allowanceCredits: '2.5', rounding: { mode: 'minute' } }, [
-          admitOp(at('00:00:00'), 'A'),
-        ]),
-      ).toEqual([['A', true, 120, null]]);
+      const minute = { allowanceCredits: '2.5', rounding: { mode: 'minute' } };
+      expect(decide(minute)).toEqual([true, 120, null, '2000']);
     });
 
     it('block rounding 30 s + 6 s: 950 of headroom -> 54 s (billed 54 = 900 mc); 55 s bills 60 s = 1,000', () => {
@@ -234,48 +192,43 @@ describe('admission: the cases of section 11, in order', () => {
         rounding: { mode: 'block', firstBlockSeconds: 30, blockSeconds: 6 },
         admissionMinimumSeconds: 30,
       };
-      expect(decisions(block, [admitOp(at('00:00:00'), 'A')])).toEqual([['A', true, 54, null]]);
+      expect(decide(block)).toEqual([true, 54, null, '900']);
     });
 
     it('minimum seconds 45: 700 of headroom -> 0 s (1 s already bills 45 s = 750); 750 -> 45 s (46 s = 767)', () => {
       const minimum = { minimumSeconds: 45, admissionMinimumSeconds: 1 };
-      expect(
-        decisions({ ...minimum, allowanceCredits: '0.7' }, [admitOp(at('00:00:00'), 'A')]),
-      ).toEqual([['A', false, 0, 'limit_reached']]);
-      expect(
-        decisions({ ...minimum, allowanceCredits: '0.75' }, [admitOp(at('00:00:00'), 'A')]),
-      ).toEqual([['A', true, 45, null]]);
+      expect(decide({ ...minimum, allowanceCredits: '0.7' })).toEqual([
+        false,
+        0,
+        'limit_reached',
+        null,
+      ]);
+      expect(decide({ ...minimum, allowanceCredits: '0.75' })).toEqual([true, 45, null, '750']);
     });
 
     it('admissionMinimumSeconds: 900 of headroom -> 54 s (55 s = 917): refused under 60 (reporting 54), allowed under 50 and reserving 54 s = 900', () => {
-      expect(decisions({ allowanceCredits: '0.9' }, [admitOp(at('00:00:00'), 'A')])).toEqual([
-        ['A', false, 54, 'limit_reached'],
-      ]);
-      const driver = new LedgerDriver(
-        undefined,
-        plan({ allowanceCredits: '0.9', overageLimitCredits: '0', admissionMinimumSeconds: 50 }),
-      );
-      const effects = driver.apply({
-        type: 'admit',
-        at: ms(at('00:00:00')),
-        callId: 'A',
-        alreadyRecorded: false,
-      });
-      expect(effects).toMatchObject([
-        { decision: { allowed: true, maxSeconds: 54, reason: null }, reservedMillicredits: '900' },
+      expect(decide({ allowanceCredits: '0.9' })).toEqual([false, 54, 'limit_reached', null]);
+      expect(decide({ allowanceCredits: '0.9', admissionMinimumSeconds: 50 })).toEqual([
+        true,
+        54,
+        null,
+        '900',
       ]);
     });
 
     it('admissionMinimumSeconds 0 still needs 1 s: a headroom of 0 refuses', () => {
-      expect(
-        decisions({ allowanceCredits: '0', admissionMinimumSeconds: 0 }, [
-          admitOp(at('00:00:00'), 'A'),
-        ]),
-      ).toEqual([['A', false, 0, 'limit_reached']]);
+      expect(decide({ allowanceCredits: '0', admissionMinimumSeconds: 0 })).toEqual([
+        false,
+        0,
+        'limit_reached',
+        null,
+      ]);
     });
 
     it('a fractional rate, 0.333 credits/min: 1,000 of headroom -> 180 s (ceil(59,940 / 60) = 999); 181 s = 1,005', () => {
-      expect(maxSecondsWithin(1_000n, plan({ creditsPerMinute: '0.333' }))).toBe(180);
+      // 1 credit available: 1,000 of headroom; 180 s reserved: 999 mc.
+      const rate = { allowanceCredits: '1', creditsPerMinute: '0.333' };
+      expect(decide(rate)).toEqual([true, 180, null, '999']);
     });
 
     it('a positive limit adds to the headroom: 10 credits available, limit 2.5, 3 minutes used: 9,500 -> 570 s', () => {
@@ -288,9 +241,8 @@ describe('admission: the cases of section 11, in order', () => {
     });
 
     it('at most 86,400 s, however large the headroom', () => {
-      expect(decisions({ allowanceCredits: '1000000' }, [admitOp(at('00:00:00'), 'A')])).toEqual([
-        ['A', true, 86_400, null],
-      ]);
+      // 300 s reserved: ceil(300 * 1,000 / 60) = 5,000.
+      expect(decide({ allowanceCredits: '1000000' })).toEqual([true, 86_400, null, '5000']);
     });
 
     it('a negative headroom (usage above the limit after a `now` downgrade) gives 0', () => {

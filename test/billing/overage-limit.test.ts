@@ -6,25 +6,21 @@
  * writtenOff += credits - billable; billedUsed = used - writtenOff.
  */
 import { describe, expect, it } from 'vitest';
-import { runPreview } from '../../billing/preview.js';
 import {
   callLasting,
   callOp,
+  ledgerOn,
   limitOp,
-  LedgerDriver,
   ms,
-  plan,
   planJson,
+  previewOf,
   purchaseOp,
-  scenario,
+  tenCreditsJson,
 } from './builders.js';
 
-type Json = Record<string, unknown>;
+const ten = tenCreditsJson;
 
-const ten = (overrides: Json = {}) => planJson({ id: 'ten', allowanceCredits: '10', ...overrides });
-
-const preview = (planJsonValue: Json, operations: Json[], until = '2026-02-01T01:00:00Z') =>
-  runPreview(scenario({ plan: planJsonValue, operations, until }));
+const preview = previewOf;
 
 /** Calls of 9, 3 and 1 minutes on 10, 11 and 12 Jan (9,000, 3,000 and 1,000 mc). */
 const a = callOp('2026-01-10T00:10:00Z', callLasting('a', '2026-01-10T00:00:00Z', 540));
@@ -119,10 +115,7 @@ describe('written off (section 11)', () => {
 
   it('the limit in effect is the smaller of the plan`s and the account`s: plan 5, account 2 -> 2; account 10 -> 5 (not lifted); account removed -> 5', () => {
     // Nothing available (allowance 0): each call is 10 minutes = 10,000 mc.
-    const driver = new LedgerDriver(
-      undefined,
-      plan({ allowanceCredits: '0', overageLimitCredits: '5' }),
-    );
+    const driver = ledgerOn({ allowanceCredits: '0', overageLimitCredits: '5' });
     const writtenOff = (day: string, callId: string) =>
       driver
         .book(`2026-01-${day}T00:20:00Z`, callLasting(callId, `2026-01-${day}T00:00:00Z`, 600))

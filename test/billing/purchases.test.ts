@@ -6,25 +6,32 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LedgerEffect } from '../../billing/ledger.js';
-import { runPreview } from '../../billing/preview.js';
 import {
   callLasting,
   callOp,
   grantOp,
-  LedgerDriver,
+  ledgerOn,
   ms,
-  plan,
   planJson,
+  previewOf,
   purchaseOp,
-  scenario,
   topUpOp,
+  type Json,
 } from './builders.js';
 
-type Json = Record<string, unknown>;
+/** The preview of a scenario on `planJson(planOverrides)` (January closed, February open). */
+const preview = (planOverrides: Json, operations: Json[]) =>
+  previewOf(planJson(planOverrides), operations);
 
-/** The preview of a scenario on `planOverrides` until 15 Feb (January closed, February open). */
-const preview = (planOverrides: Json, operations: Json[], until = '2026-02-15T00:00:00Z') =>
-  runPreview(scenario({ plan: planJson(planOverrides), operations, until }));
+/** A `purchases` entry as preview lists it (section 9). */
+const listed = (
+  source: 'purchase' | 'autoTopUp',
+  id: string,
+  at: string,
+  millicredits: bigint,
+  chargeMinor: bigint,
+  currency = 'USD',
+) => ({ source, id, at, millicredits, chargeMinor, currency });
 
 const charged = (addition: LedgerEffect) =>
   addition.type === 'creditsAdded' ? [addition.addition.id, addition.charge] : [];
@@ -39,30 +46,9 @@ describe('purchase charges (section 9)', () => {
       purchaseOp('2026-01-12T00:00:00Z', 'p3', '10', { pricePerCredit: '0.0025' }),
     ]);
     expect(out.cycles[0]!.purchases).toEqual([
-      {
-        source: 'purchase',
-        id: 'p1',
-        at: '2026-01-10T00:00:00.000Z',
-        millicredits: 100_000n,
-        chargeMinor: 500n,
-        currency: 'USD',
-      },
-      {
-        source: 'purchase',
-        id: 'p2',
-        at: '2026-01-11T00:00:00.000Z',
-        millicredits: 12_345n,
-        chargeMinor: 62n,
-        currency: 'USD',
-      },
-      {
-        source: 'purchase',
-        id: 'p3',
-        at: '2026-01-12T00:00:00.000Z',
-        millicredits: 10_000n,
-        chargeMinor: 3n,
-        currency: 'USD',
-      },
+      listed('purchase', 'p1', '2026-01-10T00:00:00.000Z', 100_000n, 500n),
+      listed('purchase', 'p2', '2026-01-11T00:00:00.000Z', 12_345n, 62n),
+      listed('purchase', 'p3', '2026-01-12T00:00:00.000Z', 10_000n, 3n),
     ]);
     // 100,000 + 12,345 + 10,000: the sum of the list.
     expect(out.cycles[0]!.purchasedMillicredits).toBe(122_345n);
@@ -89,32 +75,8 @@ describe('purchase charges (section 9)', () => {
       { at: '2026-01-20T00:00:00Z', type: 'changePlan', plan: tokyo, effective: 'next-cycle' },
     ]);
     expect(out.cycles.map((c) => [c.planId, c.purchases])).toEqual([
-      [
-        'growth',
-        [
-          {
-            source: 'purchase',
-            id: 'r1',
-            at: '2026-01-10T00:00:00.000Z',
-            millicredits: 10_000n,
-            chargeMinor: 50n,
-            currency: 'USD',
-          },
-        ],
-      ],
-      [
-        'tokyo',
-        [
-          {
-            source: 'purchase',
-            id: 'r1',
-            at: '2026-02-01T00:00:00.000Z',
-            millicredits: 10_000n,
-            chargeMinor: 60n,
-            currency: 'JPY',
-          },
-        ],
-      ],
+      ['growth', [listed('purchase', 'r1', '2026-01-10T00:00:00.000Z', 10_000n, 50n)]],
+      ['tokyo', [listed('purchase', 'r1', '2026-02-01T00:00:00.000Z', 10_000n, 60n, 'JPY')]],
     ]);
   });
 
@@ -141,14 +103,7 @@ describe('purchase charges (section 9)', () => {
       callOp('2026-01-10T00:10:00Z', callLasting('CA1', '2026-01-10T00:00:00Z', 540)),
     ]);
     expect(out.cycles[0]!.purchases).toEqual([
-      {
-        source: 'autoTopUp',
-        id: '1',
-        at: '2026-01-10T00:10:00.000Z',
-        millicredits: 5_000n,
-        chargeMinor: 25n,
-        currency: 'USD',
-      },
+      listed('autoTopUp', '1', '2026-01-10T00:10:00.000Z', 5_000n, 25n),
     ]);
   });
 
@@ -169,7 +124,7 @@ describe('purchase charges (section 9)', () => {
 
 describe('charges and their idempotency keys (ledger effects)', () => {
   it('a paid-first purchase is keyed by (account, purchase id) and not charged again; its recurring additions are keyed by (account, source, id, cycle start)', () => {
-    const driver = new LedgerDriver(undefined, plan({ purchasePricePerCredit: '0.05' }));
+    const driver = ledgerOn({ purchasePricePerCredit: '0.05' });
     const bought = driver.apply({
       type: 'purchase',
       at: ms('2026-01-10T00:00:00Z'),
@@ -209,7 +164,7 @@ describe('charges and their idempotency keys (ledger effects)', () => {
   });
 
   it('a top-up is keyed by (account, "autoTopUp", its number, cycle start); a grant has no charge', () => {
-    const driver = new LedgerDriver(undefined, plan({ allowanceCredits: '1' }));
+    const driver = ledgerOn({ allowanceCredits: '1' });
     const effects = [
       ...driver.apply({
         type: 'setAutoTopUp',
@@ -287,9 +242,10 @@ describe('grants (section 10)', () => {
       grantOp('2026-01-11T00:00:00Z', 'g1', '2'),
       callOp('2026-01-12T00:10:00Z', callLasting('CA2', '2026-01-12T00:00:00Z', 60)),
     ]);
-    expect(out.cycles[0]!.alerts).toEqual([
-      { thresholdPercent: 80, at: '2026-01-10T00:10:00.000Z' },
-      { thresholdPercent: 80, at: '2026-01-12T00:10:00.000Z' },
+    // 80% twice: at CA1's arrival, and again at CA2's after the grant re-armed it.
+    expect(out.cycles[0]!.alerts.map((a) => `${a.thresholdPercent}% ${a.at}`)).toEqual([
+      '80% 2026-01-10T00:10:00.000Z',
+      '80% 2026-01-12T00:10:00.000Z',
     ]);
   });
 
