@@ -3,9 +3,12 @@
  * (size, schema, rejection checks, dedup) + rating + ledger booking (with alerts), for one busy
  * account over a month. Printed beside a raw baseline measured in the same run: the same events
  * summed naively (Date.parse on two fields, no validation, no ledger), the least any consumer does.
+ * The core runs twice: as the rules' version 1 left it, and with version 2's work on every booking
+ * (an overage limit writing off, an auto top-up rule checked after each operation).
  */
 import { classifyCall, InMemoryCallDedup } from '../billing/call-event.js';
-import { applyOperation, createLedger } from '../billing/ledger.js';
+import { applyOperation, createLedger, type AutoTopUpRule } from '../billing/ledger.js';
+import type { Plan } from '../billing/plan.js';
 import { parsePlan } from '../billing/plan.js';
 import { formatInstant, parseInstant } from '../billing/units.js';
 
@@ -44,6 +47,14 @@ const plan = parsePlan({
   alertThresholdsPercent: [50, 80, 100],
 });
 
+/** Version 2 at work: a limit of 1,000 credits past the allowance, top-ups of 500 below 100. */
+const limitedPlan: Plan = { ...plan, overageLimitMillicredits: '1000000' };
+const topUpRule: AutoTopUpRule = {
+  belowMillicredits: '100000',
+  millicredits: '500000',
+  maxPerCycle: 100,
+};
+
 interface Arrival {
   at: number;
   event: Record<string, unknown>;
@@ -77,9 +88,20 @@ function makeEvents(count: number): Arrival[] {
   return arrivals.sort((a, b) => a.at - b.at);
 }
 
-function runCore(arrivals: Arrival[]): { ms: number; accepted: number; used: string } {
+interface CoreSetup {
+  plan: Plan;
+  rule: AutoTopUpRule | null;
+}
+
+function runCore(
+  arrivals: Arrival[],
+  setup: CoreSetup = { plan, rule: null },
+): { ms: number; accepted: number; used: string } {
   const dedup = new InMemoryCallDedup();
-  let { state } = createLedger(account, plan);
+  let { state } = createLedger(account, setup.plan);
+  if (setup.rule !== null) {
+    state = applyOperation(state, { type: 'setAutoTopUp', at: createdAt, rule: setup.rule }).state;
+  }
   const facts = { accountId: account.id, createdAt, maxLateSeconds: account.maxLateSeconds };
   let accepted = 0;
   const start = performance.now();
@@ -110,18 +132,23 @@ const arrivals = makeEvents(EVENTS);
 process.stdout.write(
   `bench:core  ${arrivals.length.toLocaleString('en-US')} deliveries (${EVENTS.toLocaleString('en-US')} calls, ~5% redelivered, ~1% invalid), one account, one core\n`,
 );
+const limited: CoreSetup = { plan: limitedPlan, rule: topUpRule };
 runCore(arrivals.slice(0, 20_000)); // warm-up
+runCore(arrivals.slice(0, 20_000), limited);
 runRaw(arrivals.slice(0, 20_000));
 const core: number[] = [];
+const coreV2: number[] = [];
 const raw: number[] = [];
 let last = { accepted: 0, used: '0' };
 for (let round = 0; round < ROUNDS; round++) {
   const c = runCore(arrivals);
   core.push(c.ms);
   last = c;
+  coreV2.push(runCore(arrivals, limited).ms);
   raw.push(runRaw(arrivals).ms);
 }
 const coreRate = arrivals.length / (median(core) / 1000);
+const coreV2Rate = arrivals.length / (median(coreV2) / 1000);
 const rawRate = arrivals.length / (median(raw) / 1000);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 process.stdout.write(
@@ -129,6 +156,7 @@ process.stdout.write(
     `core (validate + dedup + rate + ledger): ${fmt(coreRate)} events/s  (median of ${ROUNDS}, ${median(core).toFixed(1)} ms)`,
     `raw baseline (Date.parse + sum):         ${fmt(rawRate)} events/s  (median of ${ROUNDS}, ${median(raw).toFixed(1)} ms)`,
     `ratio core / raw:                        ${(coreRate / rawRate).toFixed(3)}`,
+    `core with a limit and an auto top-up:    ${fmt(coreV2Rate)} events/s  (median of ${ROUNDS}, ${median(coreV2).toFixed(1)} ms; ratio ${(coreV2Rate / rawRate).toFixed(3)})`,
     `goal >= 300,000 events/s:                ${coreRate >= 300_000 ? 'met' : 'NOT met'}`,
     `check: ${last.accepted.toLocaleString('en-US')} calls accepted, ${last.used} millicredits used in the open cycle`,
     '',

@@ -1,210 +1,62 @@
 /**
- * The cycle ledger: the one authority for an account's totals (BILLING-RULES.md sections 4 to 7).
+ * The cycle ledger: the one authority for an account's totals (BILLING-RULES.md sections 4 to 12).
  *
- * The state is small and JSON-safe (it travels through Temporal's continue-as-new): the account's
- * facts, its calendar, the plan timeline (pruned to what a late call can still need), active
- * recurring purchases and the cycles not yet closed (at most the open one and one in grace).
- * Amounts are decimal strings of exact integers; arithmetic is done in `bigint`.
+ * The state (`ledger-state.ts`) is small and JSON-safe (it travels through Temporal's
+ * continue-as-new): the account's facts, its calendar, the plan timeline (pruned to what a late
+ * call can still need), active recurring purchases, the cycles not yet closed (at most the open
+ * one and one in grace), the account's overage limit and auto top-up rule, and the active
+ * reservations. Amounts are decimal strings of exact integers; arithmetic is done in `bigint`.
  *
  * {@link applyOperation} first advances the ledger through every boundary and close at or before
- * the operation's instant (a boundary before any operation at the same instant), then applies the
- * operation, and returns the effects: cycles started and closed (with their statements), calls
- * booked, alerts fired.
+ * the operation's instant (a boundary before any operation at the same instant), then applies
+ * the operation, then the auto top-ups it triggers, then the open cycle's alerts once; it returns
+ * the effects: cycles started and closed (with their statements), calls booked, credits added
+ * (with what to charge), admissions, plan changes and alerts fired.
  */
+import { admit, pruneReservations, releaseReservation, releasesReservation } from './admission.js';
 import { bookingInstant, MAX_CALL_MS, type CallEvent } from './call-event.js';
+import { firstCycleSpan, makeCalendar, nextCycleSpan, type CycleSpan } from './calendar.js';
 import {
-  firstCycleSpan,
-  makeCalendar,
-  nextCycleSpan,
-  type BillingCalendar,
-  type CycleSpan,
-} from './calendar.js';
-import type { Plan } from './plan.js';
+  availableOf,
+  big,
+  billedUsedOf,
+  figuresOf,
+  limitInEffect,
+  openCycle,
+  planAt,
+  LedgerError,
+  type AccountSettings,
+  type CycleFigures,
+  type CycleState,
+  type CycleStatement,
+  type LedgerEffect,
+  type LedgerOperation,
+  type LedgerState,
+  type PlanChangeTiming,
+} from './ledger-state.js';
+import { upgradePlan, type Plan } from './plan.js';
+import { addRecurring, grant, purchase } from './purchases.js';
 import { rateCall } from './rating.js';
-import {
-  maxBig,
-  overageChargeMinor,
-  type Currency,
-  type EpochMs,
-  type LocalDateTime,
-} from './units.js';
+import { topUp } from './top-up.js';
+import { maxBig, overageChargeMinor, type EpochMs } from './units.js';
+
+export * from './ledger-state.js';
+export { upgradeLedgerState } from './ledger-upgrade.js';
 
 export const DEFAULT_GRACE_SECONDS = 3_600;
 export const DEFAULT_MAX_LATE_SECONDS = 35 * 86_400;
 
-/** Millicredits (or minor units) as a decimal string of an exact integer. */
-export type Amount = string;
-
-export interface AccountSettings {
-  id: string;
-  timeZone: string;
-  createdAt: EpochMs;
-  /** Local date-time whose day of month and time of day set the boundaries; null: `createdAt`. */
-  billingAnchor: LocalDateTime | null;
-  graceSeconds: number;
-  maxLateSeconds: number;
-}
-
-/** A purchase's addition to a cycle: its credits, under the purchase's id. */
-export interface PurchaseAddition {
-  purchaseId: string;
-  millicredits: Amount;
-}
-
-export interface AlertRecord {
-  thresholdPercent: number;
-  at: EpochMs;
-}
-
-export interface CycleState extends CycleSpan {
-  index: number;
-  allowanceMillicredits: Amount;
-  /**
-   * Purchased credits added to this cycle, in the order bought (recurring ones first). The JSON
-   * name predates the rules' version 2, where a grant is free credits from ops: it is kept, as
-   * workflow state carried through continue-as-new holds it.
-   */
-  grants: PurchaseAddition[];
-  usedMillicredits: Amount;
-  billableSeconds: number;
-  lateAdjustments: number;
-  /** Thresholds that fired and have not re-armed. */
-  disarmedPercents: number[];
-  alerts: AlertRecord[];
-}
-
-export interface PlanPeriod {
-  from: EpochMs;
-  plan: Plan;
-}
-
-export interface LedgerState {
-  version: 1;
-  account: Omit<AccountSettings, 'billingAnchor' | 'timeZone'>;
-  calendar: BillingCalendar;
-  /** The latest instant the ledger has been advanced to. */
-  now: EpochMs;
-  /** Plans by the instant they took effect, ascending; the last is in effect now. */
-  plans: PlanPeriod[];
-  /** A `next-cycle` plan change waiting for the next boundary. */
-  pendingPlan: Plan | null;
-  /** Recurring purchases not cancelled, in the order bought. */
-  recurring: PurchaseAddition[];
-  /** Cycles not yet closed, oldest first; the last is the open one. */
-  cycles: CycleState[];
-}
-
-/** What a cycle's figures are, as of the ledger's `now` (final once `closed`). */
-export interface CycleStatement {
-  index: number;
-  start: EpochMs;
-  end: EpochMs;
-  closed: boolean;
-  planId: string;
-  currency: Currency;
-  overagePriceMicros: Amount;
-  allowanceMillicredits: Amount;
-  purchasedMillicredits: Amount;
-  availableMillicredits: Amount;
-  usedMillicredits: Amount;
-  billableSeconds: number;
-  lateAdjustments: number;
-  overageMillicredits: Amount;
-  /** Minor units of the plan's currency; null until the cycle is closed. */
-  overageChargeMinor: Amount | null;
-  alerts: AlertRecord[];
-}
-
-/**
- * One operation at instant `at`. Exactly-once is the caller's, through its stores: a `bookCall`
- * carries a call the dedup store accepted as new, and a `purchase` a purchase id never used before
- * (a unique key in PostgreSQL in the workflow, a set in `preview`).
- */
-export type LedgerOperation =
-  | { type: 'advance'; at: EpochMs }
-  | { type: 'bookCall'; at: EpochMs; call: CallEvent }
-  | { type: 'purchase'; at: EpochMs; purchaseId: string; millicredits: Amount; recurring: boolean }
-  | { type: 'cancelPurchase'; at: EpochMs; purchaseId: string }
-  | { type: 'changePlan'; at: EpochMs; plan: Plan; effective: PlanChangeTiming | null };
-
-export type PlanChangeTiming = 'now' | 'next-cycle';
-
-export type LedgerEffect =
-  | { type: 'cycleStarted'; at: EpochMs; cycleIndex: number; start: EpochMs; end: EpochMs }
-  | {
-      type: 'callBooked';
-      at: EpochMs;
-      callId: string;
-      cycleIndex: number;
-      late: boolean;
-      bookedAt: EpochMs;
-      billedSeconds: number;
-      millicredits: Amount;
-    }
-  | {
-      type: 'alert';
-      at: EpochMs;
-      cycleIndex: number;
-      thresholdPercent: number;
-      usedMillicredits: Amount;
-      availableMillicredits: Amount;
-    }
-  | { type: 'planChanged'; at: EpochMs; planId: string; effectiveFrom: EpochMs | 'next-cycle' }
-  | {
-      type: 'cycleClosed';
-      at: EpochMs;
-      statement: CycleStatement;
-      /** The purchases added to the cycle, in the order bought: they leave the ledger with it. */
-      purchases: PurchaseAddition[];
-    };
-
-export class LedgerError extends Error {
-  override name = 'LedgerError';
-}
-
-const big = (amount: Amount): bigint => BigInt(amount);
-
-function sumAdditions(additions: readonly PurchaseAddition[]): bigint {
-  let total = 0n;
-  for (const addition of additions) total += big(addition.millicredits);
-  return total;
-}
-
-export function availableOf(cycle: CycleState): bigint {
-  return big(cycle.allowanceMillicredits) + sumAdditions(cycle.grants);
-}
-
-export function openCycle(state: LedgerState): CycleState {
-  const cycle = state.cycles[state.cycles.length - 1];
-  if (cycle === undefined) throw new LedgerError('ledger has no open cycle');
-  return cycle;
-}
-
-export function currentPlan(state: LedgerState): Plan {
-  return planAt(state, state.now);
-}
-
-/** The plan in effect at an instant (the latest change at or before it). */
-export function planAt(state: LedgerState, at: EpochMs): Plan {
-  for (let i = state.plans.length - 1; i >= 0; i--) {
-    const period = state.plans[i]!;
-    if (period.from <= at) return period.plan;
-  }
-  throw new LedgerError(`no plan is known at ${at} (before the account or pruned)`);
-}
-
-function newCycle(
-  index: number,
-  span: CycleSpan,
-  allowance: bigint,
-  additions: PurchaseAddition[],
-): CycleState {
+function newCycle(index: number, span: CycleSpan, allowance: bigint): CycleState {
   return {
     index,
     ...span,
     allowanceMillicredits: allowance.toString(),
-    grants: additions,
+    additions: [],
+    purchasedMillicredits: '0',
+    grantedMillicredits: '0',
+    topUps: 0,
     usedMillicredits: '0',
+    writtenOffMillicredits: '0',
     billableSeconds: 0,
     lateAdjustments: 0,
     disarmedPercents: [],
@@ -215,8 +67,9 @@ function newCycle(
 /** Opens an account's ledger at its creation with its first (possibly partial) cycle. */
 export function createLedger(
   account: AccountSettings,
-  plan: Plan,
+  initialPlan: Plan,
 ): { state: LedgerState; effects: LedgerEffect[] } {
+  const plan = upgradePlan(initialPlan);
   const calendar = makeCalendar(account.timeZone, account.createdAt, account.billingAnchor);
   const span = firstCycleSpan(calendar, account.createdAt);
   const full = big(plan.allowanceMillicredits);
@@ -226,7 +79,7 @@ export function createLedger(
       ? full
       : (full * BigInt(span.end - span.start)) / BigInt(span.end - span.fullStart);
   const state: LedgerState = {
-    version: 1,
+    version: 2,
     account: {
       id: account.id,
       createdAt: account.createdAt,
@@ -238,12 +91,15 @@ export function createLedger(
     plans: [{ from: account.createdAt, plan }],
     pendingPlan: null,
     recurring: [],
-    cycles: [newCycle(0, span, allowance, [])],
+    cycles: [newCycle(0, span, allowance)],
+    overageLimitMillicredits: null,
+    autoTopUp: null,
+    reservations: [],
   };
   const effects: LedgerEffect[] = [
     { type: 'cycleStarted', at: span.start, cycleIndex: 0, start: span.start, end: span.end },
   ];
-  evaluateAlerts(state, span.start, effects);
+  evaluateAlerts(state, span.start, figuresOf(openCycle(state)), effects);
   return { state, effects };
 }
 
@@ -260,21 +116,50 @@ export function applyOperation(
   }
   const effects: LedgerEffect[] = [];
   advanceTo(state, op.at, effects);
+  if (state.reservations.length > 0) pruneReservations(state, op.at);
+  // Whether the operation changed the open cycle's figures or thresholds (section 7).
+  let changed = false;
   switch (op.type) {
     case 'advance':
       break;
     case 'bookCall':
-      bookCall(state, op.call, op.at, effects);
+      changed = bookCall(state, op.call, op.at, effects);
+      releaseReservation(state, op.call.callId);
+      break;
+    case 'callNotBooked':
+      if (op.callId !== null && releasesReservation(op.outcome)) {
+        releaseReservation(state, op.callId);
+      }
       break;
     case 'purchase':
       purchase(state, op, effects);
+      changed = true;
       break;
     case 'cancelPurchase':
       state.recurring = state.recurring.filter((a) => a.purchaseId !== op.purchaseId);
       break;
     case 'changePlan':
-      changePlan(state, op.plan, op.effective, op.at, effects);
+      changed = changePlan(state, upgradePlan(op.plan), op.effective, op.at, effects);
       break;
+    case 'grant':
+      grant(state, op, effects);
+      changed = true;
+      break;
+    case 'setOverageLimit':
+      state.overageLimitMillicredits = op.millicredits;
+      break;
+    case 'admit':
+      admit(state, op, effects);
+      break;
+    case 'setAutoTopUp':
+      state.autoTopUp = op.rule === null ? null : { ...op.rule };
+      break;
+  }
+  // Then the top-ups the operation triggered, then the alerts once (section 12).
+  if (state.autoTopUp !== null || changed) {
+    const figures = figuresOf(openCycle(state));
+    if (topUp(state, figures, effects) > 0) changed = true;
+    if (changed) evaluateAlerts(state, op.at, figures, effects);
   }
   return { state, effects };
 }
@@ -312,6 +197,10 @@ function advanceTo(state: LedgerState, t: EpochMs, effects: LedgerEffect[]): voi
   prunePlans(state);
 }
 
+/**
+ * A cycle start (sections 4 and 12): the plan change pending for the boundary, the allowance,
+ * the recurring purchases in the order bought, then the top-ups, then the alerts once.
+ */
 function startNextCycle(state: LedgerState, previous: CycleState, effects: LedgerEffect[]): void {
   const span = nextCycleSpan(state.calendar, previous);
   if (state.pendingPlan !== null) {
@@ -319,8 +208,7 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
     state.pendingPlan = null;
   }
   const plan = planAt(state, span.start);
-  const additions = state.recurring.map((a) => ({ ...a }));
-  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits), additions);
+  const cycle = newCycle(previous.index + 1, span, big(plan.allowanceMillicredits));
   state.cycles.push(cycle);
   effects.push({
     type: 'cycleStarted',
@@ -329,17 +217,15 @@ function startNextCycle(state: LedgerState, previous: CycleState, effects: Ledge
     start: span.start,
     end: span.end,
   });
-  evaluateAlerts(state, span.start, effects);
+  addRecurring(state, effects);
+  const figures = figuresOf(cycle);
+  topUp(state, figures, effects);
+  evaluateAlerts(state, span.start, figures, effects);
 }
 
 function closeOldest(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
   const cycle = state.cycles.shift()!;
-  effects.push({
-    type: 'cycleClosed',
-    at,
-    statement: statementOf(state, cycle, true),
-    purchases: cycle.grants,
-  });
+  effects.push({ type: 'cycleClosed', at, statement: statementOf(state, cycle, true), cycle });
 }
 
 /** The statement of a cycle as of now; `closed` adds the charge. */
@@ -351,8 +237,7 @@ export function statementOf(
   // The plan in effect at the last instant before the end sets the plan, price and currency.
   const plan = planAt(state, cycle.end - 1);
   const available = availableOf(cycle);
-  const purchased = available - big(cycle.allowanceMillicredits);
-  const overage = maxBig(0n, big(cycle.usedMillicredits) - available);
+  const overage = maxBig(0n, billedUsedOf(cycle) - available);
   return {
     index: cycle.index,
     start: cycle.start,
@@ -362,7 +247,7 @@ export function statementOf(
     currency: plan.currency,
     overagePriceMicros: plan.overagePriceMicros,
     allowanceMillicredits: cycle.allowanceMillicredits,
-    purchasedMillicredits: purchased.toString(),
+    purchasedMillicredits: cycle.purchasedMillicredits,
     availableMillicredits: available.toString(),
     usedMillicredits: cycle.usedMillicredits,
     billableSeconds: cycle.billableSeconds,
@@ -376,19 +261,49 @@ export function statementOf(
 }
 
 /**
+ * The part of a call's credits written off when it is booked (section 11): what exceeds
+ * `available + L - billedUsed` of its cycle, with the limit L in effect at its arrival; nothing
+ * without a limit. Computed before the top-ups the call triggers.
+ */
+function writtenOffPart(
+  state: LedgerState,
+  cycle: CycleState,
+  billedUsed: bigint,
+  credits: bigint,
+): bigint {
+  if (credits === 0n) return 0n;
+  const limit = limitInEffect(state);
+  if (limit === null) return 0n;
+  const room = availableOf(cycle) + limit - billedUsed;
+  const billable = room <= 0n ? 0n : room < credits ? room : credits;
+  return credits - billable;
+}
+
+/**
  * Books an accepted call: to the cycle holding its booking instant while that cycle is not
  * closed, else (a late adjustment) to the open cycle, rated with the plan in effect at the
- * booking instant either way.
+ * booking instant either way. Returns whether it changed the open cycle's figures.
  */
-function bookCall(state: LedgerState, call: CallEvent, arrival: EpochMs, effects: LedgerEffect[]) {
+function bookCall(
+  state: LedgerState,
+  call: CallEvent,
+  arrival: EpochMs,
+  effects: LedgerEffect[],
+): boolean {
   const bookedAt = bookingInstant(call, arrival);
   const open = openCycle(state);
   const home = state.cycles.find((c) => c.start <= bookedAt && bookedAt < c.end);
   const cycle = home ?? open;
   const late = home === undefined;
   const rating = rateCall(call, planAt(state, bookedAt));
+  const used = big(cycle.usedMillicredits);
+  const writtenOffBefore = big(cycle.writtenOffMillicredits);
+  const writtenOff = writtenOffPart(state, cycle, used - writtenOffBefore, rating.millicredits);
   if (rating.billedSeconds > 0) {
-    cycle.usedMillicredits = (big(cycle.usedMillicredits) + rating.millicredits).toString();
+    cycle.usedMillicredits = (used + rating.millicredits).toString();
+    if (writtenOff > 0n) {
+      cycle.writtenOffMillicredits = (writtenOffBefore + writtenOff).toString();
+    }
     cycle.billableSeconds += rating.billedSeconds;
     if (late) cycle.lateAdjustments += 1;
   }
@@ -401,19 +316,9 @@ function bookCall(state: LedgerState, call: CallEvent, arrival: EpochMs, effects
     bookedAt,
     billedSeconds: rating.billedSeconds,
     millicredits: rating.millicredits.toString(),
+    writtenOffMillicredits: writtenOff === 0n ? '0' : writtenOff.toString(),
   });
-  if (cycle === open && rating.millicredits > 0n) evaluateAlerts(state, arrival, effects);
-}
-
-function purchase(
-  state: LedgerState,
-  op: Extract<LedgerOperation, { type: 'purchase' }>,
-  effects: LedgerEffect[],
-): void {
-  const addition: PurchaseAddition = { purchaseId: op.purchaseId, millicredits: op.millicredits };
-  openCycle(state).grants.push(addition);
-  if (op.recurring) state.recurring.push({ ...addition });
-  evaluateAlerts(state, op.at, effects);
+  return cycle === open && rating.millicredits > 0n;
 }
 
 /** Resolves an absent `effective`: `now` for a plan with a higher allowance, else `next-cycle`. */
@@ -428,20 +333,21 @@ export function resolvePlanChangeTiming(
     : 'next-cycle';
 }
 
+/** Returns whether the change took effect now (and so changed the open cycle). */
 function changePlan(
   state: LedgerState,
   plan: Plan,
   effective: PlanChangeTiming | null,
   at: EpochMs,
   effects: LedgerEffect[],
-): void {
+): boolean {
   const current = planAt(state, at);
   // Any later request replaces a pending next-cycle change.
   state.pendingPlan = null;
   if (resolvePlanChangeTiming(current, plan, effective) === 'next-cycle') {
     state.pendingPlan = plan;
     effects.push({ type: 'planChanged', at, planId: plan.id, effectiveFrom: 'next-cycle' });
-    return;
+    return false;
   }
   const cycle = openCycle(state);
   const delta = big(plan.allowanceMillicredits) - big(current.allowanceMillicredits);
@@ -453,21 +359,26 @@ function changePlan(
   ).toString();
   state.plans.push({ from: at, plan });
   effects.push({ type: 'planChanged', at, planId: plan.id, effectiveFrom: at });
-  evaluateAlerts(state, at, effects);
+  return true;
 }
 
 /**
- * Threshold alerts of the open cycle (section 7). First, any fired threshold re-arms when
- * `used * 100 < p * available` again, whatever the plan in effect (armed state belongs to the
- * percent value, and a plan change keeps it). Then each threshold of the plan in effect fires,
- * in ascending order, when it is armed, `available > 0` and `used * 100 >= p * available`.
+ * Threshold alerts of the open cycle (section 7), on `billedUsed`. First, any fired threshold
+ * re-arms when `billedUsed * 100 < p * available` again, whatever the plan in effect (armed state
+ * belongs to the percent value, and a plan change keeps it). Then each threshold of the plan in
+ * effect fires, in ascending order, when it is armed, `available > 0` and
+ * `billedUsed * 100 >= p * available`.
  */
-function evaluateAlerts(state: LedgerState, at: EpochMs, effects: LedgerEffect[]): void {
+function evaluateAlerts(
+  state: LedgerState,
+  at: EpochMs,
+  { available, billedUsed }: CycleFigures,
+  effects: LedgerEffect[],
+): void {
   const cycle = openCycle(state);
   const thresholds = planAt(state, at).alertThresholdsPercent;
   if (thresholds.length === 0 && cycle.disarmedPercents.length === 0) return;
-  const available = availableOf(cycle);
-  const used100 = big(cycle.usedMillicredits) * 100n;
+  const used100 = billedUsed * 100n;
   const reached = (percent: number) => used100 >= BigInt(percent) * available;
   cycle.disarmedPercents = cycle.disarmedPercents.filter(reached);
   if (available <= 0n) return;

@@ -17,11 +17,12 @@ import { localDateOf } from './calendar.js';
 import type { InvoiceOutcome } from './invoice.js';
 import {
   availableOf,
+  billedUsedOf,
   openCycle,
+  type CycleAddition,
   type CycleStatement,
   type LedgerEffect,
   type LedgerState,
-  type PurchaseAddition,
 } from './ledger.js';
 import { openCycleUsage } from './usage.js';
 import { formatInstant, type EpochMs } from './units.js';
@@ -112,7 +113,8 @@ export function alertNotices(
       },
     });
   }
-  const used = BigInt(cycle.usedMillicredits);
+  // Written-off credits are not charged: the credits run out when the billed usage reaches them.
+  const used = billedUsedOf(cycle);
   const runOut = used > 0n && used >= availableOf(cycle);
   if (runOut && alerting.exhaustedArmed) {
     alerting.exhaustedArmed = false;
@@ -174,7 +176,7 @@ export function projectionNotice(
   alerting.projectionCheckedAt = ledger.now;
   if (alerting.projectionSent || projection.runsOutOn === null) return null;
   if (projection.observedDays < PROJECTION_ALERT_MIN_DAYS) return null;
-  if (BigInt(cycle.usedMillicredits) >= availableOf(cycle)) return null;
+  if (billedUsedOf(cycle) >= availableOf(cycle)) return null;
   alerting.projectionSent = true;
   return {
     cycleStart: cycle.start,
@@ -213,10 +215,22 @@ export function receiptNotice(
   };
 }
 
+/**
+ * The purchased credits a statement email lists, in the order added: purchases under their id,
+ * auto top-ups as `auto top-up <n>`. Grants are free credits, not purchases.
+ */
+function purchasesListed(additions: readonly CycleAddition[]): StatementContent['purchases'] {
+  return additions.flatMap((a) => {
+    if (a.source === 'grant') return [];
+    const purchaseId = a.source === 'purchase' ? a.id : `auto top-up ${a.id}`;
+    return [{ purchaseId, millicredits: a.millicredits }];
+  });
+}
+
 /** A closed cycle's statement email, once its invoice has an outcome. */
 export function statementNotice(
   statement: CycleStatement,
-  purchases: readonly PurchaseAddition[],
+  additions: readonly CycleAddition[],
   invoice: InvoiceOutcome,
   daily: StatementContent['daily'],
 ): Notice {
@@ -243,7 +257,7 @@ export function statementNotice(
         // The amount invoiced: the core's charge for the cycle.
         overageChargeMinor: invoice.amountMinor,
       },
-      purchases: purchases.map((p) => ({ purchaseId: p.purchaseId, millicredits: p.millicredits })),
+      purchases: purchasesListed(additions),
       invoice: {
         status: invoice.status,
         amountMinor: invoice.amountMinor,
@@ -290,13 +304,13 @@ export function closeNotices(
   at: EpochMs,
   closed: {
     statement: CycleStatement;
-    purchases: readonly PurchaseAddition[];
+    additions: readonly CycleAddition[];
     daily: StatementContent['daily'];
   },
   invoice: InvoiceOutcome,
 ): Notice[] {
-  const { statement, purchases, daily } = closed;
-  const notices = [statementNotice(statement, purchases, invoice, daily)];
+  const { statement, additions, daily } = closed;
+  const notices = [statementNotice(statement, additions, invoice, daily)];
   if (invoice.status === 'payment_failed') {
     notices.push(paymentFailedNotice(at, invoice, statement.end));
   }

@@ -30,6 +30,44 @@ export interface Plan {
   overagePriceMicros: string;
   currency: Currency;
   alertThresholdsPercent: number[];
+  /** Version 2: the price of a purchased credit in micro-units; null: purchases are free. */
+  purchasePriceMicros: string | null;
+  /** Version 2: the plan's overage limit in millicredits; null: no limit from the plan. */
+  overageLimitMillicredits: string | null;
+  /** Version 2: an admission is allowed from this many seconds on (section 11). */
+  admissionMinimumSeconds: number;
+  /** Version 2: an allowed admission reserves the credits of at most this many seconds. */
+  admissionReserveSeconds: number;
+}
+
+/** The fields version 2 of the rules added to a plan, with their defaults. */
+export const PLAN_V2_DEFAULTS = {
+  purchasePriceMicros: null,
+  overageLimitMillicredits: null,
+  admissionMinimumSeconds: 60,
+  admissionReserveSeconds: 300,
+} as const satisfies Partial<Plan>;
+
+type PlanV2Field = keyof typeof PLAN_V2_DEFAULTS;
+
+/** A plan as a version 1 core held it (in carried workflow state, recorded histories). */
+export type StoredPlan = Omit<Plan, PlanV2Field> & Partial<Pick<Plan, PlanV2Field>>;
+
+/**
+ * A plan held before version 2 (carried in a ledger state, or returned by an activity in a
+ * recorded history) with the version 2 fields it lacks at their defaults; a current plan as is.
+ */
+export function upgradePlan(plan: StoredPlan): Plan {
+  return {
+    ...plan,
+    purchasePriceMicros: plan.purchasePriceMicros ?? PLAN_V2_DEFAULTS.purchasePriceMicros,
+    overageLimitMillicredits:
+      plan.overageLimitMillicredits ?? PLAN_V2_DEFAULTS.overageLimitMillicredits,
+    admissionMinimumSeconds:
+      plan.admissionMinimumSeconds ?? PLAN_V2_DEFAULTS.admissionMinimumSeconds,
+    admissionReserveSeconds:
+      plan.admissionReserveSeconds ?? PLAN_V2_DEFAULTS.admissionReserveSeconds,
+  };
 }
 
 const roundingSchema = z.discriminatedUnion('mode', [
@@ -63,6 +101,11 @@ export const planSchema = z
       // Any order is accepted; alerts of one change are listed by ascending threshold.
       .transform((list) => [...list].sort((a, b) => a - b))
       .default([]),
+    // `null` means absent for these two (BILLING-RULES.md section 2).
+    purchasePricePerCredit: priceString.nullable().optional(),
+    overageLimitCredits: creditsString.nullable().optional(),
+    admissionMinimumSeconds: secondsField.default(PLAN_V2_DEFAULTS.admissionMinimumSeconds),
+    admissionReserveSeconds: secondsField.default(PLAN_V2_DEFAULTS.admissionReserveSeconds),
   })
   .transform((p): Plan => ({
     id: p.id,
@@ -76,6 +119,10 @@ export const planSchema = z
     overagePriceMicros: p.overagePricePerCredit,
     currency: p.currency,
     alertThresholdsPercent: p.alertThresholdsPercent,
+    purchasePriceMicros: p.purchasePricePerCredit ?? null,
+    overageLimitMillicredits: p.overageLimitCredits ?? null,
+    admissionMinimumSeconds: p.admissionMinimumSeconds,
+    admissionReserveSeconds: p.admissionReserveSeconds,
   }));
 
 export type PlanInput = z.input<typeof planSchema>;

@@ -7,13 +7,24 @@ import {
   applyOperation,
   createLedger,
   statementOf,
+  type AdmissionRefusal,
+  type CycleState,
   type CycleStatement,
   type LedgerOperation,
-  type LedgerState,
 } from './ledger.js';
 import { parseScenario, type Scenario, type ScenarioOperation } from './scenario.js';
 import { formatInstant } from './units.js';
 import { statementView } from './usage.js';
+
+/** An addition of purchased credits to a cycle (section 9). */
+export interface PreviewPurchase {
+  source: 'purchase' | 'autoTopUp';
+  id: string;
+  at: string;
+  millicredits: bigint;
+  chargeMinor: bigint;
+  currency: string;
+}
 
 export interface PreviewCycle {
   index: number;
@@ -28,28 +39,64 @@ export interface PreviewCycle {
   lateAdjustments: number;
   overageMillicredits: bigint;
   overageChargeMinor: bigint | null;
+  grantedMillicredits: bigint;
+  writtenOffMillicredits: bigint;
+  purchases: PreviewPurchase[];
   alerts: { thresholdPercent: number; at: string }[];
+}
+
+export interface PreviewAdmission {
+  callId: string;
+  at: string;
+  allowed: boolean;
+  maxSeconds: number | null;
+  reason: AdmissionRefusal | null;
 }
 
 export interface PreviewOutput {
   cycles: PreviewCycle[];
   rejected: { callId: string | null; at: string; reason: RejectionCode }[];
   duplicates: number;
+  admissions: PreviewAdmission[];
 }
 
 /**
- * A statement as preview writes it: its {@link statementView} without the currency and the
- * available credits, amounts as exact integers (JSON numbers), in the same key order.
+ * A cycle as preview writes it: its statement's {@link statementView} without the currency and
+ * the available credits, amounts as exact integers (JSON numbers), then the version 2 keys
+ * before the alerts (the key order of section 8).
  */
-function toPreviewCycle(s: CycleStatement): PreviewCycle {
-  const { currency: _currency, availableMillicredits: _available, ...view } = statementView(s);
+function toPreviewCycle(s: CycleStatement, cycle: CycleState): PreviewCycle {
+  const view = statementView(s);
   return {
-    ...view,
+    index: view.index,
+    start: view.start,
+    end: view.end,
+    closed: view.closed,
+    planId: view.planId,
     allowanceMillicredits: BigInt(view.allowanceMillicredits),
     purchasedMillicredits: BigInt(view.purchasedMillicredits),
     usedMillicredits: BigInt(view.usedMillicredits),
+    billableSeconds: view.billableSeconds,
+    lateAdjustments: view.lateAdjustments,
     overageMillicredits: BigInt(view.overageMillicredits),
     overageChargeMinor: view.overageChargeMinor === null ? null : BigInt(view.overageChargeMinor),
+    grantedMillicredits: BigInt(cycle.grantedMillicredits),
+    writtenOffMillicredits: BigInt(cycle.writtenOffMillicredits),
+    purchases: cycle.additions.flatMap((a) =>
+      a.source === 'grant'
+        ? []
+        : [
+            {
+              source: a.source,
+              id: a.id,
+              at: formatInstant(a.at),
+              millicredits: BigInt(a.millicredits),
+              chargeMinor: BigInt(a.chargeMinor),
+              currency: a.currency,
+            },
+          ],
+    ),
+    alerts: view.alerts,
   };
 }
 
@@ -68,59 +115,119 @@ export function previewScenario(scenario: Scenario): PreviewOutput {
   };
   const calls = new InMemoryCallDedup();
   const purchaseIds = new Set<string>();
-  const closed: CycleStatement[] = [];
-  const output: PreviewOutput = { cycles: [], rejected: [], duplicates: 0 };
+  const grantIds = new Set<string>();
+  const closed: { statement: CycleStatement; cycle: CycleState }[] = [];
+  const output: PreviewOutput = { cycles: [], rejected: [], duplicates: 0, admissions: [] };
 
   let { state } = createLedger(account, scenario.plan);
   const apply = (op: LedgerOperation): void => {
     let effects;
     ({ state, effects } = applyOperation(state, op));
-    for (const effect of effects) if (effect.type === 'cycleClosed') closed.push(effect.statement);
+    for (const effect of effects) {
+      if (effect.type === 'cycleClosed') closed.push(effect);
+      else if (effect.type === 'admission') {
+        output.admissions.push({
+          callId: effect.callId,
+          at: formatInstant(effect.at),
+          ...effect.decision,
+        });
+      }
+    }
   };
 
+  /**
+   * Applies an operation whose id the store has not seen; one it has is ignored, but still
+   * reaches the ledger as an `advance`: every operation ends with the top-up check.
+   */
+  const applyOnce = (seen: Set<string>, id: string, op: LedgerOperation): void => {
+    if (seen.has(id)) {
+      apply({ type: 'advance', at: op.at });
+      return;
+    }
+    seen.add(id);
+    apply(op);
+  };
+
+  // Every operation reaches the ledger, whatever its outcome: each ends with the top-up check.
   for (const op of inOrder(scenario.operations)) {
+    const { at } = op;
     switch (op.type) {
       case 'call': {
-        const result = classifyCall(op.event, facts, op.at, calls);
-        if (result.outcome === 'accepted')
-          apply({ type: 'bookCall', at: op.at, call: result.call });
-        else if (result.outcome === 'duplicate') output.duplicates += 1;
-        else
-          output.rejected.push({
-            callId: result.callId,
-            at: formatInstant(op.at),
-            reason: result.reason,
-          });
+        const result = classifyCall(op.event, facts, at, calls);
+        if (result.outcome === 'accepted') {
+          apply({ type: 'bookCall', at, call: result.call });
+          break;
+        }
+        if (result.outcome === 'duplicate') {
+          output.duplicates += 1;
+          apply({ type: 'callNotBooked', at, callId: result.call.callId, outcome: 'duplicate' });
+          break;
+        }
+        const { callId, reason } = result;
+        output.rejected.push({ callId, at: formatInstant(at), reason });
+        apply({ type: 'callNotBooked', at, callId, outcome: reason });
         break;
       }
       case 'purchase':
         // A purchase id already used by an earlier purchase is ignored.
-        if (purchaseIds.has(op.purchaseId)) break;
-        purchaseIds.add(op.purchaseId);
-        apply({
+        applyOnce(purchaseIds, op.purchaseId, {
           type: 'purchase',
-          at: op.at,
+          at,
           purchaseId: op.purchaseId,
           millicredits: op.credits,
           recurring: op.recurring,
+          priceMicros: op.pricePerCredit ?? null,
         });
         break;
       case 'cancelPurchase':
-        apply({ type: 'cancelPurchase', at: op.at, purchaseId: op.purchaseId });
+        apply({ type: 'cancelPurchase', at, purchaseId: op.purchaseId });
         break;
       case 'changePlan':
-        apply({ type: 'changePlan', at: op.at, plan: op.plan, effective: op.effective ?? null });
+        apply({ type: 'changePlan', at, plan: op.plan, effective: op.effective ?? null });
         break;
+      case 'grant': {
+        // A grant id already used by an earlier grant is ignored (its own namespace).
+        const { grantId, credits, reason } = op;
+        applyOnce(grantIds, grantId, { type: 'grant', at, grantId, millicredits: credits, reason });
+        break;
+      }
+      case 'setOverageLimit':
+        apply({ type: 'setOverageLimit', at, millicredits: op.credits });
+        break;
+      case 'admit':
+        apply({
+          type: 'admit',
+          at,
+          callId: op.callId,
+          alreadyRecorded: calls.acceptedVersion(op.callId) !== undefined,
+        });
+        break;
+      case 'setAutoTopUp': {
+        const rule = op.autoTopUp;
+        apply({
+          type: 'setAutoTopUp',
+          at,
+          rule:
+            rule === null
+              ? null
+              : {
+                  belowMillicredits: rule.belowCredits,
+                  millicredits: rule.credits,
+                  maxPerCycle: rule.maxPerCycle,
+                },
+        });
+        break;
+      }
     }
   }
   apply({ type: 'advance', at: scenario.until });
 
-  output.cycles = [...closed, ...openStatements(state)].map(toPreviewCycle);
+  const open = state.cycles.map((cycle) => ({
+    statement: statementOf(state, cycle, false),
+    cycle,
+  }));
+  output.cycles = [...closed, ...open].map((c) => toPreviewCycle(c.statement, c.cycle));
   return output;
-}
-
-function openStatements(state: LedgerState): CycleStatement[] {
-  return state.cycles.map((cycle) => statementOf(state, cycle, false));
 }
 
 /** Validates and runs a scenario given as parsed JSON; throws MalformedScenarioError. */

@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { isIanaTimeZone } from './calendar.js';
 import { DEFAULT_GRACE_SECONDS, DEFAULT_MAX_LATE_SECONDS, type AccountSettings } from './ledger.js';
 import { planSchema, type Plan } from './plan.js';
-import { LIMITS, creditsString, describeIssues, instantString, intIn } from './schema-helpers.js';
+import { CALL_ID_RE } from './call-event.js';
+import {
+  LIMITS,
+  creditsString,
+  describeIssues,
+  instantString,
+  intIn,
+  priceString,
+} from './schema-helpers.js';
 import { parseLocalDateTime, type EpochMs, type LocalDateTime } from './units.js';
 
 /** The account of a scenario or of a `createAccount` request. */
@@ -42,6 +50,29 @@ export const accountSchema = z
 
 const at = { at: instantString };
 
+/** A credit string above zero. */
+const positiveCredits = creditsString.refine((millicredits) => BigInt(millicredits) > 0n, {
+  error: 'a credit amount above zero is required',
+});
+
+/** Unknown keys inside `autoTopUp` are ignored, like those of an operation. */
+const autoTopUpSchema = z.object({
+  belowCredits: creditsString,
+  credits: positiveCredits,
+  maxPerCycle: intIn(1, 100),
+});
+
+const MAX_GRANT_REASON = 200;
+
+/** 1 to 200 characters, counted as Unicode code points. */
+const grantReason = z.string().refine(
+  (reason) => {
+    const length = [...reason].length;
+    return length >= 1 && length <= MAX_GRANT_REASON;
+  },
+  { error: `a grant's reason is 1 to ${MAX_GRANT_REASON} characters` },
+);
+
 const operationSchema = z.discriminatedUnion(
   'type',
   [
@@ -53,6 +84,8 @@ const operationSchema = z.discriminatedUnion(
       purchaseId: z.string(),
       credits: creditsString,
       recurring: z.boolean().default(false),
+      // When present, a price string: `null` is not a way to say "the plan's price".
+      pricePerCredit: priceString.optional(),
     }),
     z.object({ ...at, type: z.literal('cancelPurchase'), purchaseId: z.string() }),
     z.object({
@@ -61,8 +94,27 @@ const operationSchema = z.discriminatedUnion(
       plan: planSchema,
       effective: z.enum(['now', 'next-cycle']).optional(),
     }),
+    z.object({
+      ...at,
+      type: z.literal('grant'),
+      grantId: z.string().min(1, 'a grant id is a non-empty string'),
+      credits: positiveCredits,
+      reason: grantReason,
+    }),
+    // `credits` is required: `null` removes the account's own limit.
+    z.object({ ...at, type: z.literal('setOverageLimit'), credits: creditsString.nullable() }),
+    z.object({
+      ...at,
+      type: z.literal('admit'),
+      callId: z.string().regex(CALL_ID_RE, 'callId is 1 to 128 characters of [A-Za-z0-9._:-]'),
+    }),
+    // `autoTopUp` is required: `null` turns the rule off.
+    z.object({ ...at, type: z.literal('setAutoTopUp'), autoTopUp: autoTopUpSchema.nullable() }),
   ],
-  { error: 'an operation type is one of call, purchase, cancelPurchase, changePlan' },
+  {
+    error:
+      'an operation type is one of call, purchase, cancelPurchase, changePlan, grant, setOverageLimit, admit, setAutoTopUp',
+  },
 );
 
 export type ScenarioOperation = z.output<typeof operationSchema>;

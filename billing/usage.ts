@@ -5,6 +5,7 @@
 import { localDateTimeOf } from './calendar.js';
 import {
   availableOf,
+  billedUsedOf,
   openCycle,
   statementOf,
   type CycleStatement,
@@ -30,7 +31,10 @@ export interface OpenCycleUsage {
   usedMillicredits: string;
   remainingMillicredits: string;
   overageMillicredits: string;
-  /** floor(used * 100 / available); null when nothing is available. */
+  /**
+   * floor(billedUsed * 100 / available), `billedUsed = used - writtenOff` (the credits used when
+   * no overage limit is in effect); null when nothing is available.
+   */
   percentUsed: number | null;
   billableSeconds: number;
   lateAdjustments: number;
@@ -113,7 +117,9 @@ export function openCycleUsage(state: LedgerState): OpenCycleUsage {
   const cycle = openCycle(state);
   const s = statementOf(state, cycle, false);
   const available = availableOf(cycle);
-  const used = BigInt(cycle.usedMillicredits);
+  // Remaining and percent count what is billed, as alerts do: written-off credits are not
+  // (equal to the credits used when no overage limit is in effect).
+  const billedUsed = billedUsedOf(cycle);
   const view = statementView(s);
   return {
     index: view.index,
@@ -125,9 +131,9 @@ export function openCycleUsage(state: LedgerState): OpenCycleUsage {
     purchasedMillicredits: view.purchasedMillicredits,
     availableMillicredits: view.availableMillicredits,
     usedMillicredits: view.usedMillicredits,
-    remainingMillicredits: maxBig(0n, available - used).toString(),
+    remainingMillicredits: maxBig(0n, available - billedUsed).toString(),
     overageMillicredits: view.overageMillicredits,
-    percentUsed: available > 0n ? Number((used * 100n) / available) : null,
+    percentUsed: available > 0n ? Number((billedUsed * 100n) / available) : null,
     billableSeconds: view.billableSeconds,
     lateAdjustments: view.lateAdjustments,
     alerts: view.alerts,

@@ -15,6 +15,7 @@ import {
   type LedgerState,
 } from '../../billing/ledger.js';
 import { parsePlan, type Plan } from '../../billing/plan.js';
+import { runPreview } from '../../billing/preview.js';
 import {
   formatInstant,
   parseCredits,
@@ -22,7 +23,7 @@ import {
   parseLocalDateTime,
 } from '../../billing/units.js';
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
 /** Epoch milliseconds of an RFC 3339 instant; throws on a typo in a test. */
 export function ms(text: string): number {
@@ -51,6 +52,11 @@ export function planJson(overrides: Json = {}): Json {
 
 export function plan(overrides: Json = {}): Plan {
   return parsePlan(planJson(overrides));
+}
+
+/** A small plan so percentages are easy: "ten", 10 credits = 10,000 mc, else as {@link planJson}. */
+export function tenCreditsJson(overrides: Json = {}): Json {
+  return planJson({ id: 'ten', allowanceCredits: '10', ...overrides });
 }
 
 /** A completed inbound call answered at 10:00:00Z on 2 Feb 2026 lasting 60 s, as JSON. */
@@ -178,6 +184,11 @@ export class LedgerDriver {
   }
 }
 
+/** A ledger of the default account on `plan(overrides)`. */
+export function ledgerOn(overrides: Json): LedgerDriver {
+  return new LedgerDriver(account(), plan(overrides));
+}
+
 /** A preview scenario in UTC, created 2026-01-01T00:00:00Z, anchored on the 1st at midnight. */
 export function scenario(overrides: Json = {}, accountOverrides: Json = {}): Json {
   return {
@@ -195,7 +206,48 @@ export function scenario(overrides: Json = {}, accountOverrides: Json = {}): Jso
   };
 }
 
+/**
+ * The preview of a scenario (account as in {@link scenario}) on a plan given as JSON, until 15 Feb
+ * 2026 unless said otherwise: January closed, February open.
+ */
+export function previewOf(planJsonValue: Json, operations: Json[], until = '2026-02-15T00:00:00Z') {
+  return runPreview(scenario({ plan: planJsonValue, operations, until }));
+}
+
 /** A call operation of a preview scenario. */
 export function callOp(at: string, event: unknown): Json {
   return { at, type: 'call', event };
+}
+
+/** A purchase operation of a preview scenario; `extra` adds `recurring` or `pricePerCredit`. */
+export function purchaseOp(
+  at: string,
+  purchaseId: string,
+  credits: string,
+  extra: Json = {},
+): Json {
+  return { at, type: 'purchase', purchaseId, credits, ...extra };
+}
+
+/** A grant operation of a preview scenario. */
+export function grantOp(at: string, grantId: string, credits: string, reason = 'goodwill'): Json {
+  return { at, type: 'grant', grantId, credits, reason };
+}
+
+/** A `setOverageLimit` operation: a credit string, or null to remove the account's own limit. */
+export function limitOp(at: string, credits: string | null): Json {
+  return { at, type: 'setOverageLimit', credits };
+}
+
+/** An `admit` operation of a preview scenario. */
+export function admitOp(at: string, callId: string): Json {
+  return { at, type: 'admit', callId };
+}
+
+/** A `setAutoTopUp` operation: below `belowCredits`, buy `credits`, at most `maxPerCycle` times. */
+export function topUpOp(
+  at: string,
+  rule: { belowCredits: string; credits: string; maxPerCycle: number } | null,
+): Json {
+  return { at, type: 'setAutoTopUp', autoTopUp: rule };
 }

@@ -183,6 +183,7 @@ function simulate(spec: AccountSpec, seed: number): Simulation {
         bookedAt: at,
         billedSeconds: 60,
         millicredits: String(amount),
+        writtenOffMillicredits: '0',
         day: n,
       });
     }

@@ -40,6 +40,7 @@ function booking(
     bookedAt: t,
     billedSeconds: 60,
     millicredits: String(millicredits),
+    writtenOffMillicredits: '0',
     ...extra,
   };
 }

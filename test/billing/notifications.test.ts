@@ -230,7 +230,7 @@ describe('the emails of a close', () => {
     if (closed.type !== 'cycleClosed') throw new Error('test bug: January did not close');
     return {
       statement: closed.statement,
-      purchases: closed.purchases,
+      additions: closed.cycle.additions,
       daily: [{ date: '2026-01-10', millicredits: '1058000' }],
     };
   }

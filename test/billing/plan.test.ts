@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidPlanError, parsePlan } from '../../billing/plan.js';
+import { InvalidPlanError, parsePlan, upgradePlan } from '../../billing/plan.js';
 import { planJson } from './builders.js';
 
 function refused(overrides: Record<string, unknown>): string {
@@ -32,6 +32,10 @@ describe('plan: required fields and defaults', () => {
       overagePriceMicros: '120000',
       currency: 'USD',
       alertThresholdsPercent: [],
+      purchasePriceMicros: null,
+      overageLimitMillicredits: null,
+      admissionMinimumSeconds: 60,
+      admissionReserveSeconds: 300,
     });
   });
 
@@ -178,5 +182,60 @@ describe('plan: alert thresholds', () => {
     expect(
       parsePlan(planJson({ alertThresholdsPercent: [200, 1_000] })).alertThresholdsPercent,
     ).toEqual([200, 1_000]);
+  });
+});
+
+describe('plan: version 2 fields (section 2)', () => {
+  it('a purchase price and an overage limit are kept as micro-units and millicredits', () => {
+    expect(
+      parsePlan(
+        planJson({
+          purchasePricePerCredit: '0.05',
+          overageLimitCredits: '12.5',
+          admissionMinimumSeconds: 0,
+          admissionReserveSeconds: 86_400,
+        }),
+      ),
+    ).toMatchObject({
+      purchasePriceMicros: '50000',
+      overageLimitMillicredits: '12500',
+      admissionMinimumSeconds: 0,
+      admissionReserveSeconds: 86_400,
+    });
+  });
+
+  it('null means absent for the purchase price and the limit (no price, no limit)', () => {
+    expect(
+      parsePlan(planJson({ purchasePricePerCredit: null, overageLimitCredits: null })),
+    ).toMatchObject({ purchasePriceMicros: null, overageLimitMillicredits: null });
+  });
+
+  it('"0" is a limit (a hard stop at the available credits), not its absence', () => {
+    expect(parsePlan(planJson({ overageLimitCredits: '0' })).overageLimitMillicredits).toBe('0');
+  });
+
+  it.each([
+    [{ purchasePricePerCredit: 0.05 }],
+    [{ purchasePricePerCredit: '-0.05' }],
+    [{ overageLimitCredits: 5 }],
+    [{ overageLimitCredits: '1.0001' }],
+    [{ admissionMinimumSeconds: 86_401 }],
+    [{ admissionMinimumSeconds: null }],
+    [{ admissionReserveSeconds: 1.5 }],
+    [{ admissionReserveSeconds: '300' }],
+  ])('%j is refused', (overrides) => {
+    expect(refused(overrides)).toMatch(/^plan\./);
+  });
+
+  it('a plan stored before version 2 (without the fields) upgrades to their defaults', () => {
+    const current = parsePlan(planJson());
+    const {
+      purchasePriceMicros: _price,
+      overageLimitMillicredits: _limit,
+      admissionMinimumSeconds: _minimum,
+      admissionReserveSeconds: _reserve,
+      ...stored
+    } = current;
+    expect(upgradePlan(stored)).toEqual(current);
   });
 });

@@ -102,6 +102,19 @@ describe.concurrent('preview on scenarios checked by hand', () => {
           lateAdjustments: 0,
           overageMillicredits: 0,
           overageChargeMinor: 0,
+          // A version 2 key: r1's first addition, free under a plan without a purchase price.
+          grantedMillicredits: 0,
+          writtenOffMillicredits: 0,
+          purchases: [
+            {
+              source: 'purchase',
+              id: 'r1',
+              at: '2026-01-05T00:00:00.000Z',
+              millicredits: 2_000,
+              chargeMinor: 0,
+              currency: 'USD',
+            },
+          ],
           alerts: [{ thresholdPercent: 50, at: '2026-01-10T00:20:00.000Z' }],
         },
         {
@@ -117,6 +130,18 @@ describe.concurrent('preview on scenarios checked by hand', () => {
           lateAdjustments: 1,
           overageMillicredits: 11_000,
           overageChargeMinor: 132,
+          grantedMillicredits: 0,
+          writtenOffMillicredits: 0,
+          purchases: [
+            {
+              source: 'purchase',
+              id: 'r1',
+              at: '2026-02-01T00:00:00.000Z',
+              millicredits: 2_000,
+              chargeMinor: 0,
+              currency: 'USD',
+            },
+          ],
           alerts: [{ thresholdPercent: 50, at: '2026-02-10T00:30:00.000Z' }],
         },
         {
@@ -132,11 +157,24 @@ describe.concurrent('preview on scenarios checked by hand', () => {
           lateAdjustments: 0,
           overageMillicredits: 0,
           overageChargeMinor: null,
+          grantedMillicredits: 0,
+          writtenOffMillicredits: 0,
+          purchases: [
+            {
+              source: 'purchase',
+              id: 'r1',
+              at: '2026-03-01T00:00:00.000Z',
+              millicredits: 2_000,
+              chargeMinor: 0,
+              currency: 'USD',
+            },
+          ],
           alerts: [],
         },
       ],
       rejected: [],
       duplicates: 0,
+      admissions: [],
     });
   });
 

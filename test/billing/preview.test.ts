@@ -35,7 +35,7 @@ const run = (overrides: Json = {}, account: Json = {}) => runPreview(scenario(ov
 describe('output shape', () => {
   it('lists cycles from the first through the one containing until, with keys in the order of section 8', () => {
     const out = run();
-    expect(Object.keys(out)).toEqual(['cycles', 'rejected', 'duplicates']);
+    expect(Object.keys(out)).toEqual(['cycles', 'rejected', 'duplicates', 'admissions']);
     expect(out.cycles.map((c) => [c.index, c.start, c.end, c.closed])).toEqual([
       [0, '2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z', true],
       [1, '2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z', false],
@@ -54,10 +54,14 @@ describe('output shape', () => {
       'lateAdjustments',
       'overageMillicredits',
       'overageChargeMinor',
+      'grantedMillicredits',
+      'writtenOffMillicredits',
+      'purchases',
       'alerts',
     ]);
     expect(out.rejected).toEqual([]);
     expect(out.duplicates).toBe(0);
+    expect(out.admissions).toEqual([]);
   });
 
   it('a closed cycle without overage charges 0; a cycle not yet closed shows null', () => {
@@ -75,6 +79,9 @@ describe('output shape', () => {
       lateAdjustments: 0,
       overageMillicredits: 0n,
       overageChargeMinor: 0n,
+      grantedMillicredits: 0n,
+      writtenOffMillicredits: 0n,
+      purchases: [],
       alerts: [],
     });
     expect(out.cycles[1]!.overageChargeMinor).toBeNull();

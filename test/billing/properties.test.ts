@@ -596,7 +596,7 @@ function drive(scenario: Scenario): Observation {
       const figures = cycle
         ? {
             allowance: BigInt(cycle.allowanceMillicredits),
-            grants: cycle.grants.reduce((sum, g) => sum + BigInt(g.millicredits), 0n),
+            grants: cycle.additions.reduce((sum, g) => sum + BigInt(g.millicredits), 0n),
             used: BigInt(cycle.usedMillicredits),
             alerts: cycle.alerts.length,
           }

@@ -234,3 +234,92 @@ describe('a malformed scenario', () => {
     expect(lines.some((l) => l.startsWith('until: '))).toBe(true);
   });
 });
+
+describe('version 2 operations (section 8)', () => {
+  const at = '2026-01-10T00:00:00Z';
+  const grant = (overrides: Json = {}) => ({
+    at,
+    type: 'grant',
+    grantId: 'g1',
+    credits: '20',
+    reason: 'disputed call CA7',
+    ...overrides,
+  });
+  const limit = (overrides: Json = {}) => ({
+    at,
+    type: 'setOverageLimit',
+    credits: '0',
+    ...overrides,
+  });
+  const admit = (overrides: Json = {}) => ({ at, type: 'admit', callId: 'CA124', ...overrides });
+  const rule = { belowCredits: '50', credits: '200', maxPerCycle: 3 };
+  const topUp = (autoTopUp: unknown = rule) => ({ at, type: 'setAutoTopUp', autoTopUp });
+  const parsedOp = (op: Json) => parseScenario(withOp(op)).operations[0];
+
+  it('parses each new operation, credit amounts as millicredits, ignoring unknown keys', () => {
+    expect(parsedOp(grant({ note: 'ignored' }))).toEqual({
+      at: ms(at),
+      type: 'grant',
+      grantId: 'g1',
+      credits: '20000',
+      reason: 'disputed call CA7',
+    });
+    expect(parsedOp(limit({ credits: '12.5' }))).toMatchObject({ credits: '12500' });
+    expect(parsedOp(limit({ credits: null }))).toMatchObject({ credits: null });
+    expect(parsedOp(admit())).toEqual({ at: ms(at), type: 'admit', callId: 'CA124' });
+    expect(parsedOp(topUp({ ...rule, belowCredits: '0', extra: true }))).toMatchObject({
+      autoTopUp: { belowCredits: '0', credits: '200000', maxPerCycle: 3 },
+    });
+    expect(parsedOp(topUp(null))).toMatchObject({ autoTopUp: null });
+    expect(parsedOp(purchase({ pricePerCredit: '0.015' }))).toMatchObject({
+      pricePerCredit: '15000',
+    });
+  });
+
+  it('a grant reason of 200 code points (emoji count once) is accepted', () => {
+    expect(parsedOp(grant({ reason: '😀'.repeat(200) }))).toMatchObject({ type: 'grant' });
+  });
+
+  it.each([
+    [grant({ grantId: '' }), 'an empty grant id'],
+    [grant({ grantId: 5 }), 'a numeric grant id'],
+    [grant({ grantId: undefined }), 'a grant without an id'],
+    [grant({ credits: '0' }), 'a grant of 0 credits'],
+    [grant({ credits: 20 }), 'grant credits as a JSON number'],
+    [grant({ reason: '' }), 'an empty reason'],
+    [grant({ reason: 'x'.repeat(201) }), 'a reason of 201 characters'],
+    [grant({ reason: '😀'.repeat(201) }), 'a reason of 201 code points'],
+    [grant({ reason: undefined }), 'a grant without a reason'],
+    [grant({ reason: 7 }), 'a numeric reason'],
+    [limit({ credits: undefined }), 'setOverageLimit without credits'],
+    [limit({ credits: 0 }), 'a limit as a JSON number'],
+    [limit({ credits: '-1' }), 'a negative limit'],
+    [admit({ callId: 'bad id' }), 'an admit call id with a space'],
+    [admit({ callId: 'x'.repeat(129) }), 'an admit call id of 129 characters'],
+    [admit({ callId: undefined }), 'an admit without a call id'],
+    [{ at, type: 'setAutoTopUp' }, 'setAutoTopUp without autoTopUp'],
+    [topUp('on'), 'a string rule'],
+    [topUp({ ...rule, credits: '0' }), 'a top-up of 0 credits'],
+    [topUp({ ...rule, belowCredits: undefined }), 'a rule without belowCredits'],
+    [topUp({ ...rule, belowCredits: 50 }), 'belowCredits as a JSON number'],
+    [topUp({ ...rule, maxPerCycle: 0 }), 'maxPerCycle 0'],
+    [topUp({ ...rule, maxPerCycle: 101 }), 'maxPerCycle 101'],
+    [topUp({ ...rule, maxPerCycle: 1.5 }), 'a fractional maxPerCycle'],
+    [topUp({ ...rule, maxPerCycle: undefined }), 'a rule without maxPerCycle'],
+    [purchase({ pricePerCredit: null }), 'a null agreed price'],
+    [purchase({ pricePerCredit: 0.05 }), 'an agreed price as a JSON number'],
+    [purchase({ pricePerCredit: '0.0000001' }), 'an agreed price with 7 decimals'],
+  ])('operation %j (%s)', (op, _reason: string) => {
+    expect(malformed(withOp(op))).toMatch(/^operations\.0/m);
+  });
+
+  it.each([
+    [{ purchasePricePerCredit: 0.05 }, 'a purchase price as a JSON number'],
+    [{ overageLimitCredits: 5 }, 'a limit as a JSON number'],
+    [{ admissionMinimumSeconds: 86_401 }, 'an admission minimum over 86,400 s'],
+    [{ admissionReserveSeconds: -1 }, 'a negative reserve'],
+    [{ admissionReserveSeconds: null }, 'a null reserve'],
+  ])('plan %j (%s)', (overrides, _reason: string) => {
+    expect(malformed(scenario({ plan: planJson(overrides) }))).toMatch(/^plan\./m);
+  });
+});

@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { RunSettings } from '../../activities/accounts.js';
-import { nextEventAt, openCycle } from '../../billing/ledger.js';
+import { nextEventAt, openCycle, upgradeLedgerState } from '../../billing/ledger.js';
 import { formatInstant } from '../../billing/units.js';
 import { bootstrapActivities, runActivities } from './activity-proxies.js';
 import { BillingRun } from './billing-run.js';
@@ -106,8 +106,9 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     const cycleStart = formatInstant(openCycle(state.ledger).start);
     log.info('account workflow started', { accountId, cycleStart });
   } else {
-    // The carried state answers queries at once, before this run's first activity returns.
-    state = input.carried;
+    // The carried state answers queries at once, before this run's first activity returns. A
+    // run of an earlier version of the core carried a ledger of that version: it loads as now.
+    state = { ...input.carried, ledger: upgradeLedgerState(input.carried.ledger) };
     settings = await bootstrapActivities.runSettings();
   }
   const billing = new BillingRun(

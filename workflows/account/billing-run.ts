@@ -91,7 +91,7 @@ export class BillingRun {
         const { statement } = effect;
         this.closes.add({
           statement,
-          purchases: effect.purchases,
+          additions: effect.cycle.additions,
           daily: cycleDaily(
             state.daily,
             statement.index,

@@ -6,7 +6,7 @@
 import { log } from '@temporalio/workflow';
 import type { InvoiceOutcome } from '../../contract/invoice-outcome.js';
 import { chargeOf, declinedInvoice } from '../../billing/invoice.js';
-import type { CycleStatement, PurchaseAddition } from '../../billing/ledger.js';
+import type { CycleAddition, CycleStatement } from '../../billing/ledger.js';
 import { closeNotices, type Notice } from '../../billing/notifications.js';
 import { statementView } from '../../billing/usage.js';
 import type { RunActivities } from './activity-proxies.js';
@@ -19,7 +19,8 @@ const CLOSED_CYCLES_KEPT = 12;
 /** A closed cycle waiting for its invoice, with what its statement email shows. */
 export interface PendingClose {
   statement: CycleStatement;
-  purchases: PurchaseAddition[];
+  /** The credits added to the cycle (purchases, auto top-ups, grants), in the order applied. */
+  additions: CycleAddition[];
   daily: { date: string; millicredits: string }[];
 }
 

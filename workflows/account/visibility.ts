@@ -4,7 +4,7 @@
  * page. Pure: computed from the ledger as the workflow holds it.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { LedgerState } from '../../billing/ledger.js';
+import { availableOf, billedUsedOf, openCycle, type LedgerState } from '../../billing/ledger.js';
 import { formatCredits, formatInstant } from '../../billing/units.js';
 import { openCycleUsage, usageStatus, type UsageStatus } from '../../billing/usage.js';
 import {
@@ -23,11 +23,14 @@ export interface AccountVisibility {
   cycleEnd: string;
 }
 
-/** The account's status as the `usage` query reports it: unpaid invoices come first. */
+/**
+ * The account's status as the `usage` query reports it: unpaid invoices come first. Usage is
+ * the billed usage, as for alerts (written-off credits are not charged).
+ */
 export function accountStatus(ledger: LedgerState, unpaidInvoices: number): UsageStatus {
   if (unpaidInvoices > 0) return 'payment_failed';
-  const cycle = openCycleUsage(ledger);
-  return usageStatus(BigInt(cycle.usedMillicredits), BigInt(cycle.availableMillicredits));
+  const cycle = openCycle(ledger);
+  return usageStatus(billedUsedOf(cycle), availableOf(cycle));
 }
 
 export function accountVisibility(ledger: LedgerState, unpaidInvoices: number): AccountVisibility {
