@@ -8,11 +8,11 @@
  *
  * Rules version: the model implements version 2 of the rules. `PREVIEW_VERSION` below says which
  * version billing/'s `preview` is judged against:
- * - 1 (until the version 2 core lands): version 1 scenarios only (`scenarioArbV1`), and the keys
+ * - 1 (before the version 2 core landed): version 1 scenarios only (`scenarioArbV1`), and the keys
  *   version 2 adds (`grantedMillicredits`, `writtenOffMillicredits`, `purchases` per cycle,
  *   `admissions`) are taken out of both outputs before comparing; so the version 2 model is held
  *   to today's version 1 figures. Ambiguity scenarios named `v2-*.json` are skipped.
- * - 2 (flip it when billing/ implements version 2): mixed scenarios (`scenarioArb`, mostly
+ * - 2 (now): mixed scenarios (`scenarioArb`, mostly
  *   version 2, exercising every new operation), full outputs compared, every scenario on file.
  * The environment variable DIFF_PREVIEW_VERSION=1|2 overrides the constant for one run (to try
  * version 2 before flipping). DIFF_RUNS overrides the number of generated scenarios (15,000).
@@ -35,8 +35,8 @@ import { scenarioArb, scenarioArbV1, toScenarioText } from '../model/generate.js
 import { withoutV2Keys } from '../model/reference.js';
 import { runLead, runModel, type Outcome } from '../model/run-both.js';
 
-/** The rules version billing/'s `preview` implements: flip to 2 when the version 2 core lands. */
-export const PREVIEW_VERSION: 1 | 2 = 1;
+/** The rules version billing/'s `preview` implements (2 since the version 2 core landed). */
+export const PREVIEW_VERSION: 1 | 2 = 2;
 
 const VERSION: 1 | 2 =
   process.env.DIFF_PREVIEW_VERSION === undefined
