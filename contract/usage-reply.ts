@@ -31,7 +31,9 @@ const openCycle = z
     overageMillicredits: amount,
     percentUsed: count
       .nullable()
-      .describe('floor(used * 100 / available); may exceed 100; null when nothing is available.'),
+      .describe(
+        'floor(billedUsed * 100 / available), billedUsed being used less written off; may exceed 100; null when nothing is available.',
+      ),
     billableSeconds: count,
     lateAdjustments: count,
     alerts,
