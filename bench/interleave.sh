@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares two checkouts on one benchmark, runs interleaved (before, after, before, after...) so a
 # machine that gets busier or quieter during the session weighs on both alike. Prints each run's
-# figure lines and keeps the full reports in a folder.
+# figure lines (BENCH_LINES, a grep -E pattern, picks them) and keeps the full reports in a folder.
 #
 #   bash bench/interleave.sh <before-checkout> <after-checkout> <runs> <npm script> [-- flags]
 #   e.g. bash bench/interleave.sh ../before . 5 bench:ingest
@@ -25,7 +25,7 @@ for i in $(seq 1 "$runs"); do
     report="$out/$side-$i.txt"
     (cd "$dir" && npm run -s "$script" -- "$@" >"$report" 2>&1) || echo "  ($side run $i exited non-zero)"
     printf '%s %s: ' "$side" "$i"
-    grep -E '^(ratio ingest / raw|offered):' "$report" | tr '\n' ' '
+    grep -E "${BENCH_LINES:-^(ratio |offered:|core )}" "$report" | tr -s ' ' | tr '\n' ' '
     echo
   done
 done
