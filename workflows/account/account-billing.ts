@@ -30,7 +30,6 @@ import { bootstrapActivities, runActivities } from './activity-proxies.js';
 import { BillingRun } from './billing-run.js';
 import { registerHandlers, type Phase } from './handlers.js';
 import { Inbox } from './inbox.js';
-import { Requests } from './requests.js';
 import {
   accountIdOf,
   newCarriedState,
@@ -54,7 +53,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
   let stage: Phase = 'loading';
   let state: CarriedState | null = null;
   let run: BillingRun | null = null;
-  let requests: Requests | null = null;
 
   /**
    * A billing run is `continuing` once it wants to continue as new and only call batches are
@@ -63,7 +61,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
    */
   const phase = (): Phase => {
     if (stage !== 'billing' || run === null) return stage;
-    const finishing = run.closes.idle() && !requests!.busy && inbox.onlyCalls();
+    const finishing = run.closes.idle() && !run.requests.busy && inbox.onlyCalls();
     return finishing && run.wantsContinueAsNew() ? 'continuing' : 'billing';
   };
   const readyToContinue = (): boolean =>
@@ -120,7 +118,6 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     inbox,
   );
   run = billing;
-  requests = new Requests(billing);
   stage = 'billing';
 
   billing.advanceToNow();
@@ -149,7 +146,7 @@ export async function accountBilling(input: AccountBillingRunInput): Promise<Acc
     if (head?.kind === 'call') {
       await billing.recordCalls();
     } else if (head?.kind === 'request') {
-      await requests.apply(inbox.shiftRequest()!);
+      await billing.requests.apply(inbox.shiftRequest()!);
     } else if (wakeUp.due()) {
       // Nothing queued: bring the ledger up to now (boundaries and closes due).
       wakeUp.take();

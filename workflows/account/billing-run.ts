@@ -32,6 +32,7 @@ import { Closes } from './closes.js';
 import type { Inbox } from './inbox.js';
 import { recordInvoice } from './invoices.js';
 import { Outbox } from './outbox.js';
+import { Requests } from './requests.js';
 import type { CarriedState } from './run-state.js';
 import { insightsOf } from './usage-query.js';
 import { accountVisibility, changedPairs, currentDetails } from './visibility.js';
@@ -43,6 +44,8 @@ export class BillingRun {
   readonly ledger: LedgerState;
   readonly outbox: Outbox;
   readonly closes: Closes;
+  /** Purchases, cancels, plan changes and payment retries, applied one at a time by the loop. */
+  readonly requests: Requests;
   /** True once this run crossed a cycle boundary: the next cycle starts in a new run. */
   private boundaryCrossed = false;
 
@@ -65,6 +68,7 @@ export class BillingRun {
       send: (notice) => this.send(notice),
       now: () => this.ledger.now,
     });
+    this.requests = new Requests(this);
   }
 
   send(notice: Notice): void {
