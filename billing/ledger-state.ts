@@ -10,10 +10,10 @@
 import type { CallEvent, RejectionCode } from './call-event.js';
 import type { BillingCalendar, CycleSpan } from './calendar.js';
 import type { Plan } from './plan.js';
+import { AmountMemo, big, type Amount } from './amounts.js';
 import type { Currency, EpochMs, LocalDateTime } from './units.js';
 
-/** Millicredits (or minor units) as a decimal string of an exact integer. */
-export type Amount = string;
+export type { Amount } from './amounts.js';
 
 export interface AccountSettings {
   id: string;
@@ -265,23 +265,34 @@ export class LedgerError extends Error {
 /** At most this many reservations are active at once (section 11, case 4). */
 export const MAX_ACTIVE_RESERVATIONS = 1_000;
 
-/** An amount as a bigint; `"0"`, the most common amount, without parsing (a hot path). */
-export const big = (amount: Amount): bigint => (amount === '0' ? 0n : BigInt(amount));
+export { amountOf, big } from './amounts.js';
+
+/** The memos of the cycle's amounts, for the readers below and the operations that write them. */
+export const cycleAmounts = {
+  allowance: new AmountMemo(),
+  purchased: new AmountMemo(),
+  granted: new AmountMemo(),
+  used: new AmountMemo(),
+  writtenOff: new AmountMemo(),
+};
+const planLimit = new AmountMemo();
+const ownLimit = new AmountMemo();
 
 /** `allowance + purchased + granted` (section 5). */
 export function availableOf(cycle: CycleState): bigint {
-  const { purchasedMillicredits: purchased, grantedMillicredits: granted } = cycle;
-  let available = big(cycle.allowanceMillicredits);
-  if (purchased !== '0') available += BigInt(purchased);
-  if (granted !== '0') available += BigInt(granted);
-  return available;
+  return (
+    cycleAmounts.allowance.parse(cycle.allowanceMillicredits) +
+    cycleAmounts.purchased.parse(cycle.purchasedMillicredits) +
+    cycleAmounts.granted.parse(cycle.grantedMillicredits)
+  );
 }
 
 /** `used - writtenOff`: what overage and alerts count (section 11). */
 export function billedUsedOf(cycle: CycleState): bigint {
-  const used = big(cycle.usedMillicredits);
-  const writtenOff = cycle.writtenOffMillicredits;
-  return writtenOff === '0' ? used : used - BigInt(writtenOff);
+  return (
+    cycleAmounts.used.parse(cycle.usedMillicredits) -
+    cycleAmounts.writtenOff.parse(cycle.writtenOffMillicredits)
+  );
 }
 
 /** A cycle's available credits and billed usage, read once for the checks ending an operation. */
@@ -320,10 +331,10 @@ export function currentPlan(state: LedgerState): Plan {
 export function limitInEffect(state: LedgerState): bigint | null {
   const fromPlan = currentPlan(state).overageLimitMillicredits;
   const own = state.overageLimitMillicredits;
-  if (fromPlan === null) return own === null ? null : big(own);
-  if (own === null) return big(fromPlan);
-  const a = big(fromPlan);
-  const b = big(own);
+  if (fromPlan === null) return own === null ? null : ownLimit.parse(own);
+  if (own === null) return planLimit.parse(fromPlan);
+  const a = planLimit.parse(fromPlan);
+  const b = ownLimit.parse(own);
   return a < b ? a : b;
 }
 

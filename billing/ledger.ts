@@ -17,8 +17,10 @@ import { admit, pruneReservations, releaseReservation, releasesReservation } fro
 import { bookingInstant, MAX_CALL_MS, type CallEvent } from './call-event.js';
 import { firstCycleSpan, makeCalendar, nextCycleSpan, type CycleSpan } from './calendar.js';
 import {
+  amountOf,
   availableOf,
   big,
+  cycleAmounts,
   billedUsedOf,
   figuresOf,
   limitInEffect,
@@ -296,13 +298,13 @@ function bookCall(
   const cycle = home ?? open;
   const late = home === undefined;
   const rating = rateCall(call, planAt(state, bookedAt));
-  const used = big(cycle.usedMillicredits);
-  const writtenOffBefore = big(cycle.writtenOffMillicredits);
+  const used = cycleAmounts.used.parse(cycle.usedMillicredits);
+  const writtenOffBefore = cycleAmounts.writtenOff.parse(cycle.writtenOffMillicredits);
   const writtenOff = writtenOffPart(state, cycle, used - writtenOffBefore, rating.millicredits);
   if (rating.billedSeconds > 0) {
-    cycle.usedMillicredits = (used + rating.millicredits).toString();
+    cycle.usedMillicredits = cycleAmounts.used.format(used + rating.millicredits);
     if (writtenOff > 0n) {
-      cycle.writtenOffMillicredits = (writtenOffBefore + writtenOff).toString();
+      cycle.writtenOffMillicredits = cycleAmounts.writtenOff.format(writtenOffBefore + writtenOff);
     }
     cycle.billableSeconds += rating.billedSeconds;
     if (late) cycle.lateAdjustments += 1;
@@ -315,8 +317,8 @@ function bookCall(
     late,
     bookedAt,
     billedSeconds: rating.billedSeconds,
-    millicredits: rating.millicredits.toString(),
-    writtenOffMillicredits: writtenOff === 0n ? '0' : writtenOff.toString(),
+    millicredits: amountOf(rating.millicredits),
+    writtenOffMillicredits: amountOf(writtenOff),
   });
   return cycle === open && rating.millicredits > 0n;
 }

@@ -7,6 +7,7 @@
  */
 import {
   big,
+  cycleAmounts,
   openCycle,
   planAt,
   type Amount,
@@ -54,9 +55,11 @@ export function addCredits(
   cycle.additions.push(addition);
   const credits = big(request.millicredits);
   if (request.source === 'grant') {
-    cycle.grantedMillicredits = (big(cycle.grantedMillicredits) + credits).toString();
+    const granted = cycleAmounts.granted.parse(cycle.grantedMillicredits);
+    cycle.grantedMillicredits = cycleAmounts.granted.format(granted + credits);
   } else {
-    cycle.purchasedMillicredits = (big(cycle.purchasedMillicredits) + credits).toString();
+    const purchased = cycleAmounts.purchased.parse(cycle.purchasedMillicredits);
+    cycle.purchasedMillicredits = cycleAmounts.purchased.format(purchased + credits);
     if (request.source === 'autoTopUp') cycle.topUps += 1;
   }
   effects.push({

@@ -1,3 +1,4 @@
+import { AmountMemo } from './amounts.js';
 import type { CallEvent } from './call-event.js';
 import type { Plan } from './plan.js';
 import { ceilDiv, ceilDivInt } from './units.js';
@@ -39,10 +40,12 @@ export function billedSeconds(raw: number, plan: Plan): number {
   return Math.max(billed, plan.minimumSeconds);
 }
 
+const ratePerMinute = new AmountMemo();
+
 /** Millicredits for billed seconds: `ceil(billed * creditsPerMinute_millicredits / 60)`. */
 export function creditsForSeconds(billed: number, plan: Plan): bigint {
   if (billed === 0) return 0n;
-  return ceilDiv(BigInt(billed) * BigInt(plan.creditsPerMinuteMillicredits), 60n);
+  return ceilDiv(BigInt(billed) * ratePerMinute.parse(plan.creditsPerMinuteMillicredits), 60n);
 }
 
 export interface Rating {

@@ -4,15 +4,18 @@
  * and fewer than `maxPerCycle` top-ups were made in it, buy the rule's credits at once (a
  * one-time purchase, charged at the plan's price, numbered "1", "2"... within the cycle).
  */
+import { AmountMemo } from './amounts.js';
 import { addCredits } from './purchases.js';
 import {
-  big,
   openCycle,
   reservedIn,
   type CycleFigures,
   type LedgerEffect,
   type LedgerState,
 } from './ledger-state.js';
+
+const ruleBelow = new AmountMemo();
+const ruleCredits = new AmountMemo();
 
 /**
  * Runs the top-up check at the ledger's `now` on the open cycle, whose `figures` it keeps up to
@@ -22,8 +25,7 @@ export function topUp(state: LedgerState, figures: CycleFigures, effects: Ledger
   const rule = state.autoTopUp;
   if (rule === null) return 0;
   const cycle = openCycle(state);
-  const below = big(rule.belowMillicredits);
-  const credits = big(rule.millicredits);
+  const below = ruleBelow.parse(rule.belowMillicredits);
   const reserved = reservedIn(state, cycle.index);
   const made = cycle.topUps;
   // Every top-up of the cycle counts, also those made under an earlier rule.
@@ -33,7 +35,7 @@ export function topUp(state: LedgerState, figures: CycleFigures, effects: Ledger
   ) {
     const id = String(cycle.topUps + 1);
     addCredits(state, { source: 'autoTopUp', id, millicredits: rule.millicredits }, effects);
-    figures.available += credits;
+    figures.available += ruleCredits.parse(rule.millicredits);
   }
   return cycle.topUps - made;
 }
