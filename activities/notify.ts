@@ -14,7 +14,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { NotificationContent, RenderedEmail } from '../emails/content.js';
+import type { NotificationContent } from '../billing/notification-content.js';
+import type { RenderedEmail } from '../emails/email.js';
 import { renderEmail } from '../emails/render.js';
 import { formatInstant } from '../billing/units.js';
 import { EMAIL_REJECTED_ERROR, EMAIL_RENDER_ERROR } from '../contract/failures.js';

@@ -3,7 +3,8 @@
  * document the shared layout renders to HTML and plain text. Templates only format the figures
  * the content carries; they never recompute billing numbers.
  */
-import type { EmailContext, NotificationContent, RenderedEmail, UsageFigures } from './content.js';
+import type { EmailContext, RenderedEmail } from './email.js';
+import type { NotificationContent, UsageFigures } from '../billing/notification-content.js';
 import {
   formatCreditAmount,
   formatCycle,

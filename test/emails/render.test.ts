@@ -3,7 +3,8 @@
  * in the account's time zone, escaping, and what an email client must never get.
  */
 import { describe, expect, it } from 'vitest';
-import type { NotificationKind, RenderedEmail } from '../../emails/content.js';
+import type { NotificationKind } from '../../billing/notification-content.js';
+import type { RenderedEmail } from '../../emails/email.js';
 import {
   escapeHtml,
   formatCreditAmount,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NotificationKind } from '../../emails/content.js';
+import type { NotificationKind } from '../../billing/notification-content.js';
 import { formatCreditNumber, formatLocalDay } from '../../emails/format.js';
 import { renderEmail } from '../../emails/render.js';
 import { emailSamples, sampleFor } from '../../emails/samples.js';

@@ -3,7 +3,7 @@
  * per-address rate limit. Pure apart from the HMAC (web/signed-link.ts).
  */
 import { messageIdOf } from '../../activities/mailer.js';
-import type { EmailContext, RenderedEmail } from '../../emails/content.js';
+import type { EmailContext, RenderedEmail } from '../../emails/email.js';
 import { renderDocument } from '../../emails/layout.js';
 import { formatInstant } from '../../billing/units.js';
 import { signBillingLink } from '../signed-link.js';
