@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
+COPY config ./config
 COPY contract ./contract
 COPY emails ./emails
 COPY web ./web

@@ -57,16 +57,17 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // The environment is parsed once, in workers/config.ts; every other module gets a Config.
-    files: ['{workflows,activities,workers,db,client,cli,edge,scripts}/**/*.ts'],
-    ignores: ['workers/config.ts'],
+    // The environment is parsed once, in config/config.ts; every other module gets a Config.
+    // Tests set up their own processes' environments, so they may read it.
+    files: ['**/*.ts'],
+    ignores: ['config/config.ts', 'test/**'],
     rules: {
       'no-restricted-properties': [
         'error',
         {
           object: 'process',
           property: 'env',
-          message: 'Read configuration through workers/config.ts.',
+          message: 'Read configuration through config/config.ts.',
         },
       ],
     },

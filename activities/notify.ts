@@ -28,7 +28,7 @@ import {
   releaseNotification,
 } from '../db/repositories/notifications.js';
 import type { Database, NotificationRow, NotificationStatus } from '../db/schema.js';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 import { signBillingLink } from '../web/signed-link.js';
 import { isPermanentSmtpFailure, messageIdOf, type Mailer } from './mailer.js';
 

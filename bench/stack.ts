@@ -31,7 +31,7 @@ import { freePort } from '../scripts/stack/ports.js';
 import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
 import { startTemporalDevServer } from '../scripts/stack/temporal-server.js';
 import { activityDeps } from '../workers/activity-deps.js';
-import { childEnvironment, type Config, loadConfig, parseConfig } from '../workers/config.js';
+import { childEnvironment, type Config, loadConfig, parseConfig } from '../config/config.js';
 import { createLogger } from '../workers/logger.js';
 import { createBillingWorker } from '../workers/worker.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';

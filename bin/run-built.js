@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDirs = [
   'billing',
+  'config',
   'contract',
   'emails',
   'web',

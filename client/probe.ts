@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { ProbeActivityResult } from '../activities/index.js';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 import { probeWorkflow } from '../workflows/index.js';
 
 export interface ProbeRequest {

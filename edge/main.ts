@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createSmtpMailer } from '../activities/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
 import { createDb } from '../db/connection.js';
-import { loadConfig } from '../workers/config.js';
+import { loadConfig } from '../config/config.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
 import { createLogger } from '../workers/logger.js';
 import { edgeGrpcRetryInterceptor } from './grpc-retry.js';

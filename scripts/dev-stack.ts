@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
 import { describeDatabaseUrl } from '../db/connection.js';
 import { parseSimulateArgs, SIMULATE_USAGE } from '../cli/simulate/options.js';
-import { childEnvironment, type Config, ConfigError, loadConfig } from '../workers/config.js';
+import { childEnvironment, type Config, ConfigError, loadConfig } from '../config/config.js';
 import { postgresAnswers, startEmbeddedPostgres } from './stack/embedded-postgres.js';
 import { startMailpit } from './stack/mailpit.js';
 import {

@@ -3,7 +3,7 @@ import type { ActivityDeps } from '../activities/index.js';
 import type { Mailer } from '../activities/mailer.js';
 import { createPaymentPort } from '../activities/payments/index.js';
 import type { Database } from '../db/schema.js';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 /**
  * The activities' dependencies from the configuration, shared by the worker entrypoint and the

@@ -8,7 +8,7 @@ import { createActivities } from '../activities/index.js';
 import { createSmtpMailer } from '../activities/mailer.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/config.js';
 import { activityDeps } from './activity-deps.js';
 import { createLogger } from './logger.js';
 import { assertSearchAttributesRegistered } from './search-attributes.js';

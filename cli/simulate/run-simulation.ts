@@ -22,7 +22,7 @@ import { countCalls, countOutcomes, countRejections } from '../../db/repositorie
 import { listInvoices } from '../../db/repositories/invoices.js';
 import { listNotifications } from '../../db/repositories/notifications.js';
 import type { Database, NotificationRow } from '../../db/schema.js';
-import type { Config } from '../../workers/config.js';
+import type { Config } from '../../config/config.js';
 import { MAX_EVENTS_PER_UPDATE } from '../../contract/call-events.js';
 import { accountWorkflowId } from '../../contract/ids.js';
 import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';

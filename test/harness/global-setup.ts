@@ -14,7 +14,7 @@ import { runningProcesses, waitUntil } from '../../scripts/stack/managed-process
 import { freePort } from '../../scripts/stack/ports.js';
 import { customSearchAttributes } from '../../scripts/stack/search-attributes.js';
 import { startTemporalDevServer } from '../../scripts/stack/temporal-server.js';
-import { loadConfig } from '../../workers/config.js';
+import { loadConfig } from '../../config/config.js';
 import { bundleWorkflows } from '../../workers/workflow-bundle.js';
 
 function pidAlive(pid: number): boolean {

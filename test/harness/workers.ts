@@ -26,7 +26,7 @@ import {
   startProcess,
   waitUntil,
 } from '../../scripts/stack/managed-process.js';
-import { childEnvironment, type Config, parseConfig } from '../../workers/config.js';
+import { childEnvironment, type Config, parseConfig } from '../../config/config.js';
 import { activityDeps } from '../../workers/activity-deps.js';
 import { createLogger } from '../../workers/logger.js';
 import { createBillingWorker } from '../../workers/worker.js';

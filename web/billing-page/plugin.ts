@@ -23,7 +23,7 @@ import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';
 import { findRequest } from '../../db/repositories/requests.js';
 import type { Database } from '../../db/schema.js';
-import type { Config } from '../../workers/config.js';
+import type { Config } from '../../config/config.js';
 import { ACCOUNT_ID_RE, REQUEST_ID_RE } from '../../contract/ids.js';
 import { verifyBillingLink } from '../signed-link.js';
 import {
@@ -51,7 +51,7 @@ import {
 export interface BillingPageOptions {
   readonly billing: BillingClient;
   readonly db: Kysely<Database>;
-  /** The link key, lifetime and public base URL (workers/config.ts). */
+  /** The link key, lifetime and public base URL (config/config.ts). */
   readonly links: Config['links'];
   /** Keys still accepted while the link key is rotated (the current one signs). */
   readonly previousLinkSecrets?: readonly string[];
