@@ -7,6 +7,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
 COPY config ./config
+COPY logging ./logging
 COPY contract ./contract
 COPY emails ./emails
 COPY web ./web

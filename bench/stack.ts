@@ -32,7 +32,7 @@ import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
 import { startTemporalDevServer } from '../scripts/stack/temporal-server.js';
 import { activityDeps } from '../workers/activity-deps.js';
 import { childEnvironment, type Config, loadConfig, parseConfig } from '../config/config.js';
-import { createLogger } from '../workers/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { createBillingWorker } from '../workers/worker.js';
 import { bundleWorkflows } from '../workers/workflow-bundle.js';
 

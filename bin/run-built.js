@@ -11,6 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDirs = [
   'billing',
   'config',
+  'logging',
   'contract',
   'emails',
   'web',

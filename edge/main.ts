@@ -11,7 +11,7 @@ import { BillingClient } from '../client/billing-client.js';
 import { createDb } from '../db/connection.js';
 import { loadConfig } from '../config/config.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
-import { createLogger } from '../workers/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { edgeGrpcRetryInterceptor } from './grpc-retry.js';
 import { buildEdgeServer } from './server.js';
 

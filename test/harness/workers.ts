@@ -28,7 +28,7 @@ import {
 } from '../../scripts/stack/managed-process.js';
 import { childEnvironment, type Config, parseConfig } from '../../config/config.js';
 import { activityDeps } from '../../workers/activity-deps.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { createBillingWorker } from '../../workers/worker.js';
 import type { TestDatabase } from './database.js';
 

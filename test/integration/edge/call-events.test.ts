@@ -23,7 +23,7 @@ import {
 } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { childEnvironment } from '../../../config/config.js';
-import { createLogger } from '../../../workers/logger.js';
+import { createLogger } from '../../../logging/logger.js';
 import {
   accountTestbed,
   completedCall,
