@@ -8,6 +8,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
 COPY config ./config
 COPY logging ./logging
+COPY mail ./mail
 COPY contract ./contract
 COPY emails ./emails
 COPY web ./web

@@ -30,7 +30,7 @@ import {
 import type { Database, NotificationRow, NotificationStatus } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import { signBillingLink } from '../web/signed-link.js';
-import { isPermanentSmtpFailure, messageIdOf, type Mailer } from './mailer.js';
+import { isPermanentSmtpFailure, messageIdOf, type Mailer } from '../mail/mailer.js';
 
 export interface NotifyDeps {
   readonly db: Kysely<Database>;

@@ -19,7 +19,7 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createActivities } from '../activities/index.js';
-import { createSmtpMailer } from '../activities/mailer.js';
+import { createSmtpMailer } from '../mail/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
 import type { UsageReply } from '../contract/usage-reply.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';

@@ -12,6 +12,7 @@ const sourceDirs = [
   'billing',
   'config',
   'logging',
+  'mail',
   'contract',
   'emails',
   'web',

@@ -6,7 +6,7 @@
  * says so) and does not migrate the database: the worker does.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createSmtpMailer } from '../activities/mailer.js';
+import { createSmtpMailer } from '../mail/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
 import { createDb } from '../db/connection.js';
 import { loadConfig } from '../config/config.js';

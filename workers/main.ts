@@ -5,7 +5,7 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { createSmtpMailer } from '../activities/mailer.js';
+import { createSmtpMailer } from '../mail/mailer.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { loadConfig } from '../config/config.js';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { createSmtpMailer } from '../../activities/mailer.js';
+import { createSmtpMailer } from '../../mail/mailer.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { runProbeWorkflow } from '../../client/probe.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';

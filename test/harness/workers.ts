@@ -19,7 +19,7 @@ import {
 } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
-import { createSmtpMailer } from '../../activities/mailer.js';
+import { createSmtpMailer } from '../../mail/mailer.js';
 import { workflowPollers } from '../../client/temporal-client.js';
 import {
   type ManagedProcess,

@@ -2,7 +2,7 @@
  * "Email me a new link": the email that carries a fresh signed link, its idempotency key, and a
  * per-address rate limit. Pure apart from the HMAC (web/signed-link.ts).
  */
-import { messageIdOf } from '../../activities/mailer.js';
+import { messageIdOf } from '../../mail/mailer.js';
 import type { EmailContext, RenderedEmail } from '../../emails/email.js';
 import { renderDocument } from '../../emails/layout.js';
 import { formatInstant } from '../../billing/units.js';

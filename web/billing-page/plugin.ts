@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Mailer } from '../../activities/mailer.js';
+import type { Mailer } from '../../mail/mailer.js';
 import { parseCredits } from '../../billing/units.js';
 import { formatCreditNumber } from '../../emails/format.js';
 import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
@@ -55,7 +55,7 @@ export interface BillingPageOptions {
   readonly links: Config['links'];
   /** Keys still accepted while the link key is rotated (the current one signs). */
   readonly previousLinkSecrets?: readonly string[];
-  /** Sends re-requested links (activities/mailer.ts). */
+  /** Sends re-requested links (mail/mailer.ts). */
   readonly mailer: Mailer;
   /** The domain of the link emails' Message-IDs (config.smtp.messageIdDomain). */
   readonly messageIdDomain: string;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createSmtpMailer, type Mailer } from '../../../activities/mailer.js';
+import { createSmtpMailer, type Mailer } from '../../../mail/mailer.js';
 import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../emails/format.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
