@@ -10,6 +10,7 @@ COPY config ./config
 COPY logging ./logging
 COPY mail ./mail
 COPY contract ./contract
+COPY links ./links
 COPY emails ./emails
 COPY web ./web
 COPY edge ./edge

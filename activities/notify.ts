@@ -29,7 +29,7 @@ import {
 } from '../db/repositories/notifications.js';
 import type { Database, NotificationRow, NotificationStatus } from '../db/schema.js';
 import type { Config } from '../config/config.js';
-import { signBillingLink } from '../web/signed-link.js';
+import { signBillingLink } from '../links/signed-link.js';
 import { isPermanentSmtpFailure, messageIdOf, type Mailer } from '../mail/mailer.js';
 
 export interface NotifyDeps {

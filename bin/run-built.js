@@ -14,6 +14,7 @@ const sourceDirs = [
   'logging',
   'mail',
   'contract',
+  'links',
   'emails',
   'web',
   'workflows',

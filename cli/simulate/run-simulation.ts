@@ -17,7 +17,7 @@ import { BillingClient } from '../../client/billing-client.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
-import { signBillingLink } from '../../web/signed-link.js';
+import { signBillingLink } from '../../links/signed-link.js';
 import { countCalls, countOutcomes, countRejections } from '../../db/repositories/calls.js';
 import { listInvoices } from '../../db/repositories/invoices.js';
 import { listNotifications } from '../../db/repositories/notifications.js';

@@ -25,7 +25,7 @@ import { findRequest } from '../../db/repositories/requests.js';
 import type { Database } from '../../db/schema.js';
 import type { Config } from '../../config/config.js';
 import { ACCOUNT_ID_RE, REQUEST_ID_RE } from '../../contract/ids.js';
-import { verifyBillingLink } from '../signed-link.js';
+import { verifyBillingLink } from '../../links/signed-link.js';
 import {
   renderAccessPage,
   renderForbiddenFormPage,

@@ -15,7 +15,7 @@ import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import type { UsageReply } from '../../../contract/usage-reply.js';
 import { billingPagePlugin } from '../../../web/billing-page/plugin.js';
-import { signBillingLink } from '../../../web/signed-link.js';
+import { signBillingLink } from '../../../links/signed-link.js';
 import {
   accountTestbed,
   completedCall,
