@@ -12,6 +12,7 @@ COPY mail ./mail
 COPY contract ./contract
 COPY links ./links
 COPY emails ./emails
+COPY format ./format
 COPY web ./web
 COPY edge ./edge
 COPY workflows ./workflows

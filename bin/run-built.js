@@ -16,6 +16,7 @@ const sourceDirs = [
   'contract',
   'links',
   'emails',
+  'format',
   'web',
   'workflows',
   'activities',

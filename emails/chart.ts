@@ -4,7 +4,9 @@
  * cells and background colours, so screen readers read the values and every client shows bars.
  */
 import type { DailyAmount } from '../billing/notification-content.js';
-import { escapeHtml, formatCreditAmount, formatCreditNumber, formatLocalDay } from './format.js';
+import { escapeHtml } from '../format/html.js';
+import { formatCreditAmount, formatCreditNumber } from '../format/numbers.js';
+import { formatLocalDay } from '../format/dates.js';
 import { CAPTION_STYLE, TABLE_STYLE, colour } from './theme.js';
 
 const TEXT_BAR_WIDTH = 30;

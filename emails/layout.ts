@@ -6,7 +6,8 @@
 import { chartHtml, chartText } from './chart.js';
 import type { DailyAmount } from '../billing/notification-content.js';
 import type { EmailContext, RenderedEmail } from './email.js';
-import { escapeHtml, formatInstantDateTime } from './format.js';
+import { escapeHtml } from '../format/html.js';
+import { formatInstantDateTime } from '../format/dates.js';
 import { CAPTION_STYLE, FONT_STACK, TABLE_STYLE, colour } from './theme.js';
 
 export const BRAND = 'Voice credits';

@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Mailer } from '../../mail/mailer.js';
 import { parseCredits } from '../../billing/units.js';
-import { formatCreditNumber } from '../../emails/format.js';
+import { formatCreditNumber } from '../../format/numbers.js';
 import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
 import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';

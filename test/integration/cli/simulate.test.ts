@@ -8,7 +8,7 @@ import { Progress } from '../../../cli/simulate/progress.js';
 import { SUMMARY_HEADER, summaryText } from '../../../cli/simulate/report.js';
 import { runSimulation } from '../../../cli/simulate/run-simulation.js';
 import { creditsText } from '../../../cli/format.js';
-import { formatMoney } from '../../../emails/format.js';
+import { formatMoney } from '../../../format/numbers.js';
 import { verifyBillingLink } from '../../../links/signed-link.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { accountTestbed, previewOfRecorded, type AccountTestbed } from '../../harness/accounts.js';

@@ -10,7 +10,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSmtpMailer, type Mailer } from '../../../mail/mailer.js';
-import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../emails/format.js';
+import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../format/numbers.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import type { UsageReply } from '../../../contract/usage-reply.js';
