@@ -28,7 +28,7 @@ import type { Database } from '../db/schema.js';
 import { postgresAnswers, startEmbeddedPostgres } from '../scripts/stack/embedded-postgres.js';
 import { runningProcesses, waitUntil } from '../scripts/stack/managed-process.js';
 import { freePort } from '../scripts/stack/ports.js';
-import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
+import { customSearchAttributes } from '../workers/registered-search-attributes.js';
 import { startTemporalDevServer } from '../scripts/stack/temporal-server.js';
 import { activityDeps } from '../workers/activity-deps.js';
 import { childEnvironment, type Config, loadConfig, parseConfig } from '../config/config.js';

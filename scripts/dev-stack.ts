@@ -21,7 +21,7 @@ import {
   waitUntil,
 } from './stack/managed-process.js';
 import { assertPortsFree, type PortClaim } from './stack/ports.js';
-import { customSearchAttributes } from './stack/search-attributes.js';
+import { customSearchAttributes } from '../workers/registered-search-attributes.js';
 import { startTemporalDevServer } from './stack/temporal-server.js';
 
 const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);
