@@ -6,8 +6,13 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY billing ./billing
+COPY config ./config
+COPY logging ./logging
+COPY mail ./mail
 COPY contract ./contract
+COPY links ./links
 COPY emails ./emails
+COPY format ./format
 COPY web ./web
 COPY edge ./edge
 COPY workflows ./workflows

@@ -6,7 +6,7 @@ import { parseLocalDateTime } from '../billing/units.js';
 import { findAccount } from '../db/repositories/accounts.js';
 import { findPlan } from '../db/repositories/plans.js';
 import type { Database } from '../db/schema.js';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 import { ACCOUNT_ID_RE } from '../contract/ids.js';
 
 export interface AccountsDeps {

@@ -14,7 +14,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import type { NotificationContent, RenderedEmail } from '../emails/content.js';
+import type { NotificationContent } from '../billing/notification-content.js';
+import type { RenderedEmail } from '../emails/email.js';
 import { renderEmail } from '../emails/render.js';
 import { formatInstant } from '../billing/units.js';
 import { EMAIL_REJECTED_ERROR, EMAIL_RENDER_ERROR } from '../contract/failures.js';
@@ -27,9 +28,9 @@ import {
   releaseNotification,
 } from '../db/repositories/notifications.js';
 import type { Database, NotificationRow, NotificationStatus } from '../db/schema.js';
-import type { Config } from '../workers/config.js';
-import { signBillingLink } from '../web/signed-link.js';
-import { isPermanentSmtpFailure, messageIdOf, type Mailer } from './mailer.js';
+import type { Config } from '../config/config.js';
+import { signBillingLink } from '../links/signed-link.js';
+import { isPermanentSmtpFailure, messageIdOf, type Mailer } from '../mail/mailer.js';
 
 export interface NotifyDeps {
   readonly db: Kysely<Database>;

@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
 import { recordProbeOnce } from '../db/repositories/probes.js';
 import type { Database } from '../db/schema.js';
-import { type Mailer, messageIdOf } from './mailer.js';
+import { type Mailer, messageIdOf } from '../mail/mailer.js';
 
 export interface ProbeDeps {
   readonly db: Kysely<Database>;

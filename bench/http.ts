@@ -15,7 +15,7 @@ import { BillingClient } from '../client/billing-client.js';
 import { insertApiKey } from '../db/repositories/api-keys.js';
 import { generateApiKey } from '../edge/api-key.js';
 import { buildEdgeServer } from '../edge/server.js';
-import { createLogger } from '../workers/logger.js';
+import { createLogger } from '../logging/logger.js';
 import {
   benchCall,
   benchPlan,

@@ -12,7 +12,7 @@
  *
  * Only the open cycle alerts: a booking into a cycle in grace changes nothing here.
  */
-import type { NotificationContent, UsageFigures } from '../emails/content.js';
+import type { NotificationContent, UsageFigures } from './notification-content.js';
 import { localDateOf } from './calendar.js';
 import type { InvoiceOutcome } from './invoice.js';
 import {

@@ -10,8 +10,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sourceDirs = [
   'billing',
+  'config',
+  'logging',
+  'mail',
   'contract',
+  'links',
   'emails',
+  'format',
   'web',
   'workflows',
   'activities',

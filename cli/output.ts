@@ -19,7 +19,7 @@ import { isFailure, UNKNOWN_ACCOUNT_ERROR, UNKNOWN_PLAN_ERROR } from '../contrac
 import { createDb } from '../db/connection.js';
 import { findAccount } from '../db/repositories/accounts.js';
 import type { AccountRow, Database } from '../db/schema.js';
-import { type Config, ConfigError, loadConfig } from '../workers/config.js';
+import { type Config, ConfigError, loadConfig } from '../config/config.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3 } as const;
 type ErrorKind = 'failed' | 'usage' | 'not_found';

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { ProbeActivityResult } from '../activities/index.js';
-import type { Config } from '../workers/config.js';
-import { probeWorkflow } from '../workflows/index.js';
+import type { Config } from '../config/config.js';
+import type { probeWorkflow } from '../workflows/index.js';
 
 export interface ProbeRequest {
   readonly probeId: string;
@@ -18,7 +18,8 @@ export function runProbeWorkflow(
   config: Pick<Config, 'temporal' | 'activities'>,
   request: ProbeRequest,
 ): Promise<ProbeActivityResult> {
-  return client.workflow.execute(probeWorkflow, {
+  // By its type name, as the account workflow is started: the client loads no workflow code.
+  return client.workflow.execute<typeof probeWorkflow>('probeWorkflow', {
     taskQueue: config.temporal.taskQueue,
     workflowId: `probe-${request.probeId}`,
     workflowExecutionTimeout: request.timeoutMs,

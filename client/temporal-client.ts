@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 
 export class TemporalUnavailableError extends Error {
   override readonly name = 'TemporalUnavailableError';

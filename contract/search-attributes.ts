@@ -2,7 +2,7 @@
  * The account workflow's custom search attributes: what ops filter and sort accounts by in the
  * Temporal Web UI and `billing accounts list --status`. The dev server's SQLite visibility store
  * allows 3 Int, 3 Datetime and 10 Keyword custom attributes; these use 1, 1 and 3. Registered by
- * the dev stack, the test harness and the compose stack (scripts/stack/search-attributes.ts).
+ * the dev stack, the test harness and the compose stack (workers/registered-search-attributes.ts).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

@@ -2,7 +2,7 @@ import type { Logger } from '@temporalio/common';
 import type { Kysely } from 'kysely';
 import type { BillingClient } from '../client/billing-client.js';
 import type { Database } from '../db/schema.js';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 import type { AccountLimiter } from './account-limiter.js';
 import type { EdgeMetrics } from './metrics.js';
 

@@ -6,12 +6,12 @@
  * says so) and does not migrate the database: the worker does.
  */
 import { Client, Connection } from '@temporalio/client';
-import { createSmtpMailer } from '../activities/mailer.js';
+import { createSmtpMailer } from '../mail/mailer.js';
 import { BillingClient } from '../client/billing-client.js';
 import { createDb } from '../db/connection.js';
-import { loadConfig } from '../workers/config.js';
+import { loadConfig } from '../config/config.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
-import { createLogger } from '../workers/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { edgeGrpcRetryInterceptor } from './grpc-retry.js';
 import { buildEdgeServer } from './server.js';
 

@@ -9,7 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { BillingClient } from '../client/billing-client.js';
 import type { Database } from '../db/schema.js';
-import type { Config } from '../workers/config.js';
+import type { Config } from '../config/config.js';
 import { AccountLimiter } from './account-limiter.js';
 import type { EdgeContext } from './context.js';
 import { createEdgeMetrics } from './metrics.js';

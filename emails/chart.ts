@@ -3,8 +3,10 @@
  * real data table (date, credits) whose credit cells carry a horizontal bar drawn with table
  * cells and background colours, so screen readers read the values and every client shows bars.
  */
-import type { DailyAmount } from './content.js';
-import { escapeHtml, formatCreditAmount, formatCreditNumber, formatLocalDay } from './format.js';
+import type { DailyAmount } from '../billing/notification-content.js';
+import { escapeHtml } from '../format/html.js';
+import { formatCreditAmount, formatCreditNumber } from '../format/numbers.js';
+import { formatLocalDay } from '../format/dates.js';
 import { CAPTION_STYLE, TABLE_STYLE, colour } from './theme.js';
 
 const TEXT_BAR_WIDTH = 30;

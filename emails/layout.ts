@@ -4,8 +4,10 @@
  * the same numbers and every interpolated value is escaped in one place.
  */
 import { chartHtml, chartText } from './chart.js';
-import type { DailyAmount, EmailContext, RenderedEmail } from './content.js';
-import { escapeHtml, formatInstantDateTime } from './format.js';
+import type { DailyAmount } from '../billing/notification-content.js';
+import type { EmailContext, RenderedEmail } from './email.js';
+import { escapeHtml } from '../format/html.js';
+import { formatInstantDateTime } from '../format/dates.js';
 import { CAPTION_STYLE, FONT_STACK, TABLE_STYLE, colour } from './theme.js';
 
 export const BRAND = 'Voice credits';

@@ -3,18 +3,17 @@
  * document the shared layout renders to HTML and plain text. Templates only format the figures
  * the content carries; they never recompute billing numbers.
  */
-import type { EmailContext, NotificationContent, RenderedEmail, UsageFigures } from './content.js';
+import type { EmailContext, RenderedEmail } from './email.js';
+import type { NotificationContent, UsageFigures } from '../billing/notification-content.js';
 import {
   formatCreditAmount,
-  formatCycle,
   formatDaysUntil,
   formatDuration,
-  formatInstantDateTime,
-  formatLocalDate,
   formatMoney,
   formatPercent,
   formatPrice,
-} from './format.js';
+} from '../format/numbers.js';
+import { formatCycle, formatInstantDateTime, formatLocalDate } from '../format/dates.js';
 import { renderDocument } from './layout.js';
 import type { EmailDocument, Figure, Section } from './layout.js';
 

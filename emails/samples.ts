@@ -5,11 +5,11 @@
  */
 import type {
   DailyAmount,
-  EmailContext,
   NotificationContent,
   NotificationKind,
   UsageFigures,
-} from './content.js';
+} from '../billing/notification-content.js';
+import type { EmailContext } from './email.js';
 
 export interface EmailSample {
   kind: NotificationKind;

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { connectClient, workflowPollers } from '../client/temporal-client.js';
 import { describeDatabaseUrl } from '../db/connection.js';
 import { parseSimulateArgs, SIMULATE_USAGE } from '../cli/simulate/options.js';
-import { childEnvironment, type Config, ConfigError, loadConfig } from '../workers/config.js';
+import { childEnvironment, type Config, ConfigError, loadConfig } from '../config/config.js';
 import { postgresAnswers, startEmbeddedPostgres } from './stack/embedded-postgres.js';
 import { startMailpit } from './stack/mailpit.js';
 import {
@@ -21,7 +21,7 @@ import {
   waitUntil,
 } from './stack/managed-process.js';
 import { assertPortsFree, type PortClaim } from './stack/ports.js';
-import { customSearchAttributes } from './stack/search-attributes.js';
+import { customSearchAttributes } from '../workers/registered-search-attributes.js';
 import { startTemporalDevServer } from './stack/temporal-server.js';
 
 const say = (line: string) => process.stdout.write(`[stack] ${line}\n`);

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../workers/config.js';
+import { parseConfig } from '../config/config.js';
 import { jsonSchemaFiles } from './json-schemas.js';
 
 const { root } = parseConfig({}).paths;

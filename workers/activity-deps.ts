@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { ActivityDeps } from '../activities/index.js';
-import type { Mailer } from '../activities/mailer.js';
+import type { Mailer } from '../mail/mailer.js';
 import { createPaymentPort } from '../activities/payments/index.js';
 import type { Database } from '../db/schema.js';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 /**
  * The activities' dependencies from the configuration, shared by the worker entrypoint and the

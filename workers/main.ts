@@ -5,12 +5,12 @@
  */
 import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
-import { createSmtpMailer } from '../activities/mailer.js';
+import { createSmtpMailer } from '../mail/mailer.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { loadConfig } from './config.js';
+import { loadConfig } from '../config/config.js';
 import { activityDeps } from './activity-deps.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../logging/logger.js';
 import { assertSearchAttributesRegistered } from './search-attributes.js';
 import { connectWorker } from './temporal-connection.js';
 import { createBillingWorker } from './worker.js';

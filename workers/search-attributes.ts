@@ -8,7 +8,7 @@
 import type { Connection } from '@temporalio/client';
 // A CommonJS package: Node's ESM loader gives only its default export.
 import proto from '@temporalio/proto';
-import { customSearchAttributes } from '../scripts/stack/search-attributes.js';
+import { customSearchAttributes } from './registered-search-attributes.js';
 import { accountSearchAttributeKeys } from '../contract/search-attributes.js';
 
 export class SearchAttributesMissingError extends Error {

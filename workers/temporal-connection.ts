@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 export class TemporalUnreachableError extends Error {
   override readonly name = 'TemporalUnreachableError';

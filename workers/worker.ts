@@ -1,6 +1,6 @@
 import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Activities } from '../activities/index.js';
-import type { Config } from './config.js';
+import type { Config } from '../config/config.js';
 
 export interface BillingWorkerOptions {
   readonly connection: NativeConnection;

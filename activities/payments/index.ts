@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { Config } from '../../workers/config.js';
+import type { Config } from '../../config/config.js';
 import { createLedgerPaymentAdapter } from './ledger-adapter.js';
 import type { PaymentPort } from './port.js';
 import { createTestPaymentAdapter } from './test-adapter.js';

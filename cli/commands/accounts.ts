@@ -14,7 +14,7 @@ import type { BillingClient } from '../../client/billing-client.js';
 import { listAccounts } from '../../db/repositories/accounts.js';
 import type { AccountRow } from '../../db/schema.js';
 import type { UsageReply } from '../../contract/usage-reply.js';
-import { formatMoney } from '../../emails/format.js';
+import { formatMoney } from '../../format/numbers.js';
 import { creditsText } from '../format.js';
 import {
   choiceOption,

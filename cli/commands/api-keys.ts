@@ -10,7 +10,7 @@ import { findAccount } from '../../db/repositories/accounts.js';
 import { insertApiKey, listApiKeys, revokeApiKey } from '../../db/repositories/api-keys.js';
 import type { ApiKeyRow } from '../../db/schema.js';
 import { generateApiKey } from '../../edge/api-key.js';
-import { loadConfig } from '../../workers/config.js';
+import { loadConfig } from '../../config/config.js';
 
 const USAGE =
   'usage: billing api-keys create <accountId> [--name <name>] [--json]\n' +

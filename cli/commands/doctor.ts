@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
-import { createSmtpMailer } from '../../activities/mailer.js';
+import { createSmtpMailer } from '../../mail/mailer.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { runProbeWorkflow } from '../../client/probe.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
 import { findProbe } from '../../db/repositories/probes.js';
-import { type Config, ConfigError, loadConfig } from '../../workers/config.js';
+import { type Config, ConfigError, loadConfig } from '../../config/config.js';
 import { missingSearchAttributes } from '../../workers/search-attributes.js';
 
 type Outcome = { ok: true; detail: string } | { ok: false; detail: string; skipped?: boolean };

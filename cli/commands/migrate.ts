@@ -4,7 +4,7 @@
  */
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrateToLatest } from '../../db/migrate.js';
-import { loadConfig } from '../../workers/config.js';
+import { loadConfig } from '../../config/config.js';
 
 const USAGE = 'usage: billing migrate [--json]\n';
 

@@ -9,7 +9,7 @@
  * nothing new and reports the first result.
  */
 import { randomUUID } from 'node:crypto';
-import { createSmtpMailer } from '../../activities/mailer.js';
+import { createSmtpMailer } from '../../mail/mailer.js';
 import { createNotificationSender, resendMessageId } from '../../activities/notify.js';
 import {
   findNotification,

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { escapeHtml } from '../../emails/format.js';
+import { escapeHtml } from '../../format/html.js';
 import { renderEmail } from '../../emails/render.js';
 import { emailSamples } from '../../emails/samples.js';
 

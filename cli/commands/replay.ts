@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { ACCOUNT_ID_MESSAGE, ACCOUNT_ID_RE, accountWorkflowId } from '../../contract/ids.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { loadWorkflowBundle } from '../../workers/workflow-bundle.js';
 import { EXIT, notFound, runCommand, table, usageError } from '../output.js';
 

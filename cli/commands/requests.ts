@@ -16,7 +16,7 @@ import {
   retryPaymentSchema,
   type ChangePlanInput,
 } from '../../contract/requests.js';
-import { formatMoney } from '../../emails/format.js';
+import { formatMoney } from '../../format/numbers.js';
 import { creditsText } from '../format.js';
 import { notFound, requireAccount, runCommand, usageError } from '../output.js';
 

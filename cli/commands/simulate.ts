@@ -4,7 +4,7 @@
  * per account and where to look.
  */
 import { TemporalUnavailableError } from '../../client/temporal-client.js';
-import { loadConfig } from '../../workers/config.js';
+import { loadConfig } from '../../config/config.js';
 import { parseSimulateArgs, SIMULATE_USAGE } from '../simulate/options.js';
 import { Progress } from '../simulate/progress.js';
 import { summaryJson, summaryText } from '../simulate/report.js';

@@ -3,7 +3,7 @@
  * reports it, the overage charge from its invoice, the alert emails from the outbox and the call
  * outcomes from PostgreSQL; then where to look. As a table for people, or as JSON.
  */
-import { formatMoney } from '../../emails/format.js';
+import { formatMoney } from '../../format/numbers.js';
 import { creditsText } from '../format.js';
 
 /** An account's figures, each read from the workflow or the database (none recomputed). */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { type ManagedProcess, startProcess, waitUntil } from './managed-process.js';
-import type { SearchAttributeDefinition } from './search-attributes.js';
+import type { SearchAttributeDefinition } from '../../workers/registered-search-attributes.js';
 
 export interface TemporalDevServerOptions {
   readonly toolsDir: string;

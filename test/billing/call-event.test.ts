@@ -20,7 +20,7 @@ import {
   type AccountFacts,
   type CallClassification,
 } from '../../billing/call-event.js';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 import { call, eventJson, iso, ms } from './builders.js';
 
 /** acme, created 2026-01-01T00:00:00Z, default maxLateSeconds 35 days = 3,024,000 s. */

@@ -15,7 +15,7 @@ import {
   UNKNOWN_ACCOUNT_ERROR,
   UNKNOWN_PLAN_ERROR,
 } from '../../contract/failures.js';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 
 const failure = (type: string, cause?: Error) =>
   ApplicationFailure.create({ type, message: `a ${type}`, nonRetryable: true, cause });

@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { customSearchAttributes } from '../../scripts/stack/search-attributes.js';
-import { childEnvironment, parseConfig } from '../../workers/config.js';
+import { customSearchAttributes } from '../../workers/registered-search-attributes.js';
+import { childEnvironment, parseConfig } from '../../config/config.js';
 
 interface Service {
   image?: string;

@@ -16,7 +16,7 @@ import {
   REJECTION_CODES,
 } from '../../billing/call-event.js';
 import { parseInstant } from '../../billing/units.js';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 import { usageReplySchema } from '../../contract/usage-reply.js';
 import { jsonSchemaErrors, type ContractSchemaName } from '../harness/json-schemas.js';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 import { ACCOUNT_WORKFLOW_TYPE } from '../../contract/account-workflow.js';
 import { callCompleted, recordCalls } from '../../contract/call-events.js';
 import { accountWorkflowId } from '../../contract/ids.js';

@@ -101,7 +101,7 @@ describe('billing render-emails', () => {
     },
   );
 
-  it('loads only the email templates, the units, the calendar and Node built-ins', () => {
+  it('loads only the email templates, the formatting, the units, the calendar and Node built-ins', () => {
     const seen = new Set<string>();
     const outside: string[] = [];
     const visit = (file: string) => {
@@ -128,6 +128,9 @@ describe('billing render-emails', () => {
       'billing/calendar.ts',
       'billing/units.ts',
       'cli/commands/render-emails.ts',
+      'format/dates.ts',
+      'format/html.ts',
+      'format/numbers.ts',
     ]);
   });
 });

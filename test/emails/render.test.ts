@@ -3,17 +3,16 @@
  * in the account's time zone, escaping, and what an email client must never get.
  */
 import { describe, expect, it } from 'vitest';
-import type { NotificationKind, RenderedEmail } from '../../emails/content.js';
+import type { NotificationKind } from '../../billing/notification-content.js';
+import type { RenderedEmail } from '../../emails/email.js';
+import { escapeHtml } from '../../format/html.js';
 import {
-  escapeHtml,
   formatCreditAmount,
-  formatCycle,
   formatDuration,
-  formatInstantDate,
-  formatLocalDate,
   formatMoney,
   formatPrice,
-} from '../../emails/format.js';
+} from '../../format/numbers.js';
+import { formatCycle, formatInstantDate, formatLocalDate } from '../../format/dates.js';
 import { wrap } from '../../emails/layout.js';
 import { renderEmail } from '../../emails/render.js';
 import { emailSamples, sampleContext, sampleDaily, sampleFor } from '../../emails/samples.js';

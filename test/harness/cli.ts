@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { childEnvironment, parseConfig } from '../../workers/config.js';
+import { childEnvironment, parseConfig } from '../../config/config.js';
 
 export interface CliResult {
   readonly code: number | null;

@@ -12,9 +12,9 @@ import { startEmbeddedPostgres, postgresAnswers } from '../../scripts/stack/embe
 import { startMailpit } from '../../scripts/stack/mailpit.js';
 import { runningProcesses, waitUntil } from '../../scripts/stack/managed-process.js';
 import { freePort } from '../../scripts/stack/ports.js';
-import { customSearchAttributes } from '../../scripts/stack/search-attributes.js';
+import { customSearchAttributes } from '../../workers/registered-search-attributes.js';
 import { startTemporalDevServer } from '../../scripts/stack/temporal-server.js';
-import { loadConfig } from '../../workers/config.js';
+import { loadConfig } from '../../config/config.js';
 import { bundleWorkflows } from '../../workers/workflow-bundle.js';
 
 function pidAlive(pid: number): boolean {

@@ -58,7 +58,7 @@ export const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', impor
 
 /**
  * Whether this test run records histories: `RECORD_HISTORIES=1`. Read here, in test code only:
- * the application's configuration (workers/config.ts) has nothing to do with it.
+ * the application's configuration (config/config.ts) has nothing to do with it.
  */
 export function recordingHistories(): boolean {
   return process.env.RECORD_HISTORIES === '1';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 
 export type ContractSchemaName = 'call-event' | 'usage-reply';
 

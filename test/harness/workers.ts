@@ -19,16 +19,16 @@ import {
 } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
-import { createSmtpMailer } from '../../activities/mailer.js';
+import { createSmtpMailer } from '../../mail/mailer.js';
 import { workflowPollers } from '../../client/temporal-client.js';
 import {
   type ManagedProcess,
   startProcess,
   waitUntil,
 } from '../../scripts/stack/managed-process.js';
-import { childEnvironment, type Config, parseConfig } from '../../workers/config.js';
+import { childEnvironment, type Config, parseConfig } from '../../config/config.js';
 import { activityDeps } from '../../workers/activity-deps.js';
-import { createLogger } from '../../workers/logger.js';
+import { createLogger } from '../../logging/logger.js';
 import { createBillingWorker } from '../../workers/worker.js';
 import type { TestDatabase } from './database.js';
 

@@ -9,7 +9,7 @@ import {
   startEmbeddedPostgres,
 } from '../../scripts/stack/embedded-postgres.js';
 import { runningProcesses } from '../../scripts/stack/managed-process.js';
-import { customSearchAttributes } from '../../scripts/stack/search-attributes.js';
+import { customSearchAttributes } from '../../workers/registered-search-attributes.js';
 import { freePort } from '../../scripts/stack/ports.js';
 import {
   startTemporalDevServer,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonSchemaFiles } from '../../scripts/json-schemas.js';
-import { parseConfig } from '../../workers/config.js';
+import { parseConfig } from '../../config/config.js';
 
 const { root } = parseConfig({}).paths;
 

@@ -3,7 +3,7 @@
  * new link), the link-request form, and the neutral answer to it (the same whether or not the
  * address is a billing contact, so addresses cannot be probed).
  */
-import { escapeHtml } from '../../emails/format.js';
+import { escapeHtml } from '../../format/html.js';
 import { renderPage } from './layout.js';
 
 export type AccessProblem = 'no-session' | 'expired' | 'invalid' | 'other-account';

@@ -7,12 +7,9 @@
  * dashed. A bar that crosses the line is a day in overage. The SVG is `role="img"` with a title
  * and a description; a data table beside it gives every day's figures (the text alternative).
  */
-import {
-  escapeHtml,
-  formatCreditNumber,
-  formatLocalDay,
-  localDateOf,
-} from '../../emails/format.js';
+import { escapeHtml } from '../../format/html.js';
+import { formatCreditNumber } from '../../format/numbers.js';
+import { formatLocalDay, localDateOf } from '../../format/dates.js';
 import type { UsageReply } from '../../contract/usage-reply.js';
 
 export interface ChartInput {

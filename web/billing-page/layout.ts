@@ -4,7 +4,7 @@
  * colours of at least 4.5:1 contrast, and a single column that fits a phone.
  */
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../../emails/format.js';
+import { escapeHtml } from '../../format/html.js';
 import { BRAND } from '../../emails/layout.js';
 import { colour } from '../../emails/theme.js';
 

@@ -1,12 +1,12 @@
 /**
  * "Email me a new link": the email that carries a fresh signed link, its idempotency key, and a
- * per-address rate limit. Pure apart from the HMAC (web/signed-link.ts).
+ * per-address rate limit. Pure apart from the HMAC (links/signed-link.ts).
  */
-import { messageIdOf } from '../../activities/mailer.js';
-import type { EmailContext, RenderedEmail } from '../../emails/content.js';
+import { messageIdOf } from '../../mail/mailer.js';
+import type { EmailContext, RenderedEmail } from '../../emails/email.js';
 import { renderDocument } from '../../emails/layout.js';
 import { formatInstant } from '../../billing/units.js';
-import { signBillingLink } from '../signed-link.js';
+import { signBillingLink } from '../../links/signed-link.js';
 
 /** Requests within one bucket get the same link and the same Message-ID. */
 export const LINK_REQUEST_BUCKET_MS = 15 * 60_000;

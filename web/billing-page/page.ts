@@ -1,21 +1,23 @@
 /**
  * The billing page of one account, rendered from the `usage` query's reply: every number is the
- * reply's (formatted by emails/format.ts, never recomputed), the money of the open cycle's
+ * reply's (formatted by format/, never recomputed), the money of the open cycle's
  * overage so far included. Forms post to the same origin and carry the session's CSRF token.
  */
+import { escapeHtml } from '../../format/html.js';
 import {
-  escapeHtml,
   formatCreditAmount,
   formatCreditNumber,
-  formatCycle,
   formatDaysUntil,
-  formatInstantDate,
-  formatLocalDate,
-  formatLocalDay,
   formatMoney,
   formatPercent,
   formatPrice,
-} from '../../emails/format.js';
+} from '../../format/numbers.js';
+import {
+  formatCycle,
+  formatInstantDate,
+  formatLocalDate,
+  formatLocalDay,
+} from '../../format/dates.js';
 import type { ClosedCycleView, UsageReply } from '../../contract/usage-reply.js';
 import { chartDays, chartInputOf, chartSvg } from './chart.js';
 import { renderPage } from './layout.js';

@@ -15,17 +15,17 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Mailer } from '../../activities/mailer.js';
+import type { Mailer } from '../../mail/mailer.js';
 import { parseCredits } from '../../billing/units.js';
-import { formatCreditNumber } from '../../emails/format.js';
+import { formatCreditNumber } from '../../format/numbers.js';
 import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
 import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';
 import { findRequest } from '../../db/repositories/requests.js';
 import type { Database } from '../../db/schema.js';
-import type { Config } from '../../workers/config.js';
+import type { Config } from '../../config/config.js';
 import { ACCOUNT_ID_RE, REQUEST_ID_RE } from '../../contract/ids.js';
-import { verifyBillingLink } from '../signed-link.js';
+import { verifyBillingLink } from '../../links/signed-link.js';
 import {
   renderAccessPage,
   renderForbiddenFormPage,
@@ -51,11 +51,11 @@ import {
 export interface BillingPageOptions {
   readonly billing: BillingClient;
   readonly db: Kysely<Database>;
-  /** The link key, lifetime and public base URL (workers/config.ts). */
+  /** The link key, lifetime and public base URL (config/config.ts). */
   readonly links: Config['links'];
   /** Keys still accepted while the link key is rotated (the current one signs). */
   readonly previousLinkSecrets?: readonly string[];
-  /** Sends re-requested links (activities/mailer.ts). */
+  /** Sends re-requested links (mail/mailer.ts). */
   readonly mailer: Mailer;
   /** The domain of the link emails' Message-IDs (config.smtp.messageIdDomain). */
   readonly messageIdDomain: string;

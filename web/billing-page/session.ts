@@ -1,5 +1,5 @@
 /**
- * The billing page's session and its CSRF tokens. A signed link (web/signed-link.ts) opens a
+ * The billing page's session and its CSRF tokens. A signed link (links/signed-link.ts) opens a
  * session: a cookie naming the account and an expiry no later than the link's, signed with
  * HMAC-SHA256 under the link key with a purpose of its own (a session value can never pass as a
  * link signature, nor the reverse). Each form carries a synchronizer token: an HMAC of the

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listNotifications } from '../../../db/repositories/notifications.js';
-import type { NotificationContent } from '../../../emails/content.js';
+import type { NotificationContent } from '../../../billing/notification-content.js';
 import { listInvoices } from '../../../db/repositories/invoices.js';
 import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
 import {

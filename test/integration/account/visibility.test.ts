@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { formatInstant } from '../../../billing/units.js';
 import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
-import { customSearchAttributes } from '../../../scripts/stack/search-attributes.js';
+import { customSearchAttributes } from '../../../workers/registered-search-attributes.js';
 import {
   accountTestbed,
   completedCall,

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listCalls } from '../../../db/repositories/calls.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { createLogger } from '../../../workers/logger.js';
+import { createLogger } from '../../../logging/logger.js';
 import { workflowsPath } from '../../../workers/workflow-bundle.js';
 import {
   accountTestbed,

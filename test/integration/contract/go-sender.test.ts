@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
-import { childEnvironment, parseConfig } from '../../../workers/config.js';
+import { childEnvironment, parseConfig } from '../../../config/config.js';
 import { usageReplySchema } from '../../../contract/usage-reply.js';
 import {
   accountTestbed,

@@ -22,8 +22,8 @@ import {
   waitUntil,
 } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { childEnvironment } from '../../../workers/config.js';
-import { createLogger } from '../../../workers/logger.js';
+import { childEnvironment } from '../../../config/config.js';
+import { createLogger } from '../../../logging/logger.js';
 import {
   accountTestbed,
   completedCall,

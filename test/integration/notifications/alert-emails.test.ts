@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import type { NotificationRow } from '../../../db/schema.js';
-import type { NotificationContent } from '../../../emails/content.js';
+import type { NotificationContent } from '../../../billing/notification-content.js';
 import {
   accountTestbed,
   completedCall,

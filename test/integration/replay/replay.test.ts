@@ -9,7 +9,7 @@ import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporal
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowsPath } from '../../../workers/workflow-bundle.js';
-import { createLogger } from '../../../workers/logger.js';
+import { createLogger } from '../../../logging/logger.js';
 import { loadHistories } from '../../harness/histories.js';
 import { installTestRuntime } from '../../harness/workers.js';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { childEnvironment, parseConfig } from '../../../workers/config.js';
+import { childEnvironment, parseConfig } from '../../../config/config.js';
 import { runBilling, runCompiled } from '../../harness/cli.js';
 
 const root = parseConfig({}).paths.root;

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import fastify, { type FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createSmtpMailer, type Mailer } from '../../../activities/mailer.js';
-import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../emails/format.js';
+import { createSmtpMailer, type Mailer } from '../../../mail/mailer.js';
+import { formatCreditAmount, formatDaysUntil, formatPercent } from '../../../format/numbers.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import type { UsageReply } from '../../../contract/usage-reply.js';
 import { billingPagePlugin } from '../../../web/billing-page/plugin.js';
-import { signBillingLink } from '../../../web/signed-link.js';
+import { signBillingLink } from '../../../links/signed-link.js';
 import {
   accountTestbed,
   completedCall,

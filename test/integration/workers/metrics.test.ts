@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { childEnvironment, parseConfig } from '../../../workers/config.js';
+import { childEnvironment, parseConfig } from '../../../config/config.js';
 import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
 import {
   harnessEnv,

@@ -4,7 +4,7 @@ import {
   LinkRequestLimiter,
   linkRequestEmail,
 } from '../../../web/billing-page/link-request.js';
-import { billingLinkParts, verifyBillingLink } from '../../../web/signed-link.js';
+import { billingLinkParts, verifyBillingLink } from '../../../links/signed-link.js';
 
 const links = {
   secret: 'test-secret-of-at-least-thirty-two-characters',

@@ -7,7 +7,7 @@ import {
   verifyCsrfToken,
   verifySession,
 } from '../../../web/billing-page/session.js';
-import { signBillingLink } from '../../../web/signed-link.js';
+import { signBillingLink } from '../../../links/signed-link.js';
 
 const key = 'test-secret-of-at-least-thirty-two-characters';
 const oldKey = 'old-secret-of-at-least-thirty-two-characters';

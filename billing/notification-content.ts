@@ -1,14 +1,15 @@
 /**
- * What each customer email says, as data: the workflow builds it from the billing core's figures
- * (never recomputed), the notification outbox stores it as JSON, and the templates render it.
+ * What each customer email says, as data: the billing rules decide it from the core's figures
+ * (billing/notifications.ts, never recomputed), the notification outbox stores it as JSON, and the
+ * templates in emails/ render it.
  * Amounts are decimal strings of exact integers (millicredits, minor units); instants are ISO UTC
  * strings; local dates are `YYYY-MM-DD` in the account's time zone.
  */
-import type { OpenCycleUsage, StatementView } from '../billing/usage.js';
+import type { OpenCycleUsage, StatementView } from './usage.js';
 
 /**
  * The open cycle's figures at the moment a notification fired: the usage reply's credits, plan and
- * overage price (billing/usage.ts), with the cycle's bounds named as every email stored so far has
+ * overage price (usage.ts), with the cycle's bounds named as every email stored so far has
  * them.
  */
 export type UsageFigures = Omit<
@@ -65,7 +66,7 @@ export type NotificationContent =
   | {
       /** A closed cycle's statement, with its invoice. */
       kind: 'statement';
-      /** The cycle's statement (billing/usage.ts), with its overage price and the amount invoiced. */
+      /** The cycle's statement (usage.ts), with its overage price and the amount invoiced. */
       statement: Omit<StatementView, 'closed' | 'alerts' | 'overageChargeMinor'> & {
         overagePriceMicros: string;
         overageChargeMinor: string;
@@ -102,20 +103,3 @@ export type NotificationContent =
     };
 
 export type NotificationKind = NotificationContent['kind'];
-
-/** Facts about the account and the link every email carries. */
-export interface EmailContext {
-  accountId: string;
-  /** IANA time zone the dates and times are shown in. */
-  timeZone: string;
-  /** The signed, expiring link to the account's billing page. */
-  billingUrl: string;
-  /** When the link stops working (ISO UTC). */
-  billingUrlExpiresAt: string;
-}
-
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}

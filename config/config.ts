@@ -110,7 +110,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** The repository root: this file runs from `workers/` under vitest and `dist/workers/` compiled. */
+/** The repository root: this file runs from `config/` under vitest and `dist/config/` compiled. */
 const root = (() => {
   const parent = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   return basename(parent) === 'dist' ? dirname(parent) : parent;

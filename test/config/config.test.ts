@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../workers/config.js';
+import { ConfigError, parseConfig } from '../../config/config.js';
 
 describe('parseConfig', () => {
   it('defaults to the local stack: dev server, embedded PostgreSQL, Mailpit', () => {

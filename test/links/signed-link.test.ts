@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billingLinkParts, signBillingLink, verifyBillingLink } from '../../web/signed-link.js';
+import { billingLinkParts, signBillingLink, verifyBillingLink } from '../../links/signed-link.js';
 
 const secret = 'test-secret-of-at-least-thirty-two-characters';
 const base = 'https://billing.example.com';

@@ -1,9 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import {
-  createSmtpMailer,
-  isPermanentSmtpFailure,
-  messageIdOf,
-} from '../../../activities/mailer.js';
+import { createSmtpMailer, isPermanentSmtpFailure, messageIdOf } from '../../../mail/mailer.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { uniqueRecipient, waitForMessagesTo } from '../../harness/mailbox.js';
 

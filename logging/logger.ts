@@ -1,5 +1,5 @@
 import { DefaultLogger, type LogEntry, type Logger } from '@temporalio/worker';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from '../config/config.js';
 
 /**
  * One line per event: `<ISO time> <LEVEL> <message> <JSON attributes>`, so `grep accountId=`-style
