@@ -6,7 +6,7 @@
  * which is safe: the account's workflow records each call id once.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { BillingRequestError } from '../../client/billing-client.js';
+import { BillingRequestError } from '../../client/billing-errors.js';
 import { touchApiKey } from '../../db/repositories/api-keys.js';
 import { insertRejections } from '../../db/repositories/calls.js';
 import type { CallOutcome } from '../../contract/call-outcome.js';

@@ -18,7 +18,8 @@ import { z } from 'zod';
 import type { Mailer } from '../../activities/mailer.js';
 import { parseCredits } from '../../billing/units.js';
 import { formatCreditNumber } from '../../emails/format.js';
-import { BillingRequestError, type BillingClient } from '../../client/billing-client.js';
+import type { AccountWorkflowClient } from '../../client/account-workflow-client.js';
+import { BillingRequestError } from '../../client/billing-errors.js';
 import { emailAddressProblem, normalizeEmail } from '../../client/contacts.js';
 import { findAccount, findAccountIdsByBillingEmail } from '../../db/repositories/accounts.js';
 import { findRequest } from '../../db/repositories/requests.js';
@@ -49,7 +50,7 @@ import {
 } from './session.js';
 
 export interface BillingPageOptions {
-  readonly billing: BillingClient;
+  readonly billing: AccountWorkflowClient;
   readonly db: Kysely<Database>;
   /** The link key, lifetime and public base URL (workers/config.ts). */
   readonly links: Config['links'];

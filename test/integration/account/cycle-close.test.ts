@@ -71,14 +71,14 @@ describe('a cycle boundary through the workflow', () => {
   it('closes after grace with the statements preview gives, and charges the overage once', async () => {
     await workers.runUntil(
       (async () => {
-        const { billing } = bed;
-        await billing.createPlan(growthPlan);
-        await billing.createPlan({ ...growthPlan, id: 'pro', allowanceCredits: '30' });
-        await billing.createPlan({ ...growthPlan, id: 'starter', allowanceCredits: '5' });
+        const { billing, provisioning } = bed;
+        await provisioning.createPlan(growthPlan);
+        await provisioning.createPlan({ ...growthPlan, id: 'pro', allowanceCredits: '30' });
+        await provisioning.createPlan({ ...growthPlan, id: 'starter', allowanceCredits: '5' });
         const cycle = cycleEndingIn(10_000, 'America/New_York');
         const end = cycle.cycleEnd;
         const grace = 4;
-        await billing.createAccount({
+        await provisioning.createAccount({
           id: acme,
           planId: 'growth',
           timeZone: 'America/New_York',

@@ -27,8 +27,8 @@ const can = uniqueAccountId('can');
 const DAY = 86_400_000;
 
 async function createAccount(bed: AccountTestbed, id: string): Promise<void> {
-  await bed.billing.createPlan(growthPlan);
-  await bed.billing.createAccount({
+  await bed.provisioning.createPlan(growthPlan);
+  await bed.provisioning.createAccount({
     id,
     planId: growthPlan.id,
     timeZone: 'Europe/Berlin',

@@ -47,11 +47,11 @@ describe('an account created while its unknown-account run drains', () => {
   it('gets its billing workflow, and counts the calls sent after its creation', async () => {
     await workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
+        await bed.provisioning.createPlan(growthPlan);
         await bed.billing.sendCallEvent(late, completedCall(late, 60, { callId: 'too-early' }));
         await failedOnce;
         // The run is still draining (its batch is being retried): create the account now.
-        await bed.billing.createAccount({
+        await bed.provisioning.createAccount({
           id: late,
           planId: 'growth',
           timeZone: 'UTC',

@@ -56,11 +56,11 @@ describe('overage charged once', () => {
     gateway.setBehaviour(declined, 'decline');
     const first = await startWorker('payments-1');
 
-    await bed.billing.createPlan(tinyPlan);
+    await bed.provisioning.createPlan(tinyPlan);
     const cycle = cycleEndingIn(6_000);
     const accounts = [killed, slow, declined];
     for (const id of accounts) {
-      await bed.billing.createAccount({
+      await bed.provisioning.createAccount({
         id,
         planId: 'tiny',
         timeZone: 'UTC',

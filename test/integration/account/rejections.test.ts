@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REJECTION_CODES } from '../../../billing/call-event.js';
 import { formatInstant } from '../../../billing/units.js';
-import { BillingClient } from '../../../client/billing-client.js';
+import { AccountProvisioning } from '../../../client/account-provisioning.js';
 import type { IngestRejectionCode } from '../../../contract/call-outcome.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import {
@@ -95,9 +95,9 @@ describe('rejected events', () => {
   it('records every rejection code with its reason while the good events count', async () => {
     await workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
+        await bed.provisioning.createPlan(growthPlan);
         const createdAt = Date.now() - 40 * DAY;
-        await bed.billing.createAccount({
+        await bed.provisioning.createAccount({
           id: acme,
           planId: 'growth',
           timeZone: 'UTC',
@@ -169,8 +169,8 @@ describe('rejected events', () => {
   it('returns the first result for a replayed request id and refuses invalid input clearly', async () => {
     await workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
-        await bed.billing.createAccount({ id: buyer, planId: 'growth', timeZone: 'UTC' });
+        await bed.provisioning.createPlan(growthPlan);
+        await bed.provisioning.createAccount({ id: buyer, planId: 'growth', timeZone: 'UTC' });
         const first = await bed.billing.purchaseCredits(buyer, {
           purchaseId: 'order-1',
           credits: '2.5',
@@ -203,8 +203,8 @@ describe('rejected events', () => {
   it('keeps text PostgreSQL refuses out of its columns, and counts a large valid event by its size', async () => {
     await workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
-        await bed.billing.createAccount({
+        await bed.provisioning.createPlan(growthPlan);
+        await bed.provisioning.createAccount({
           id: nul,
           planId: 'growth',
           timeZone: 'UTC',
@@ -242,10 +242,9 @@ describe('rejected events', () => {
   });
 
   it('keeps counting when the client that created the account runs seconds ahead of the server', async () => {
-    const ahead = new BillingClient({
-      temporal: bed.temporal,
+    const ahead = new AccountProvisioning({
       db: bed.database.db,
-      taskQueue: bed.taskQueue,
+      workflows: bed.billing,
       now: () => Date.now() + 5_000,
     });
     await workers.runUntil(
@@ -253,14 +252,16 @@ describe('rejected events', () => {
         await ahead.createPlan(growthPlan);
         await ahead.createAccount({ id: early, planId: 'growth', timeZone: 'UTC' });
         // Answered "before" the account's creation by the server's clock, after it by the client's.
-        const bought = await ahead.purchaseCredits(early, { purchaseId: 'p1', credits: '1' });
+        const bought = await bed.billing.purchaseCredits(early, { purchaseId: 'p1', credits: '1' });
         expect(bought.cycle.purchasedMillicredits).toBe('1000');
-        const reply = await ahead.recordCalls(early, [completedCall(early, 60, { agoMs: 60_000 })]);
+        const reply = await bed.billing.recordCalls(early, [
+          completedCall(early, 60, { agoMs: 60_000 }),
+        ]);
         expect(reply.outcomes[0]).toMatchObject({
           outcome: 'rejected',
           reason: 'before_account_start',
         });
-        const usage = await ahead.usage(early);
+        const usage = await bed.billing.usage(early);
         expect(usage.cycle.purchasedMillicredits).toBe('1000');
         expect(usage.pendingEvents).toBe(0);
       })(),

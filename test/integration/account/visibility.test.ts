@@ -75,12 +75,12 @@ async function expectFound(query: string, expected: string[]): Promise<void> {
 
 describe('accounts in the Temporal Web UI', () => {
   it('are found by status, plan and usage percent as their status changes', async () => {
-    await bed.billing.createPlan(growthPlan);
-    await bed.billing.createPlan({ ...growthPlan, id: 'tiny', allowanceCredits: '1' });
+    await bed.provisioning.createPlan(growthPlan);
+    await bed.provisioning.createPlan({ ...growthPlan, id: 'tiny', allowanceCredits: '1' });
     // Created an hour ago: the calls below were answered after that.
     const createdAt = formatInstant(Date.now() - 3_600_000);
     for (const id of [ok, low, over]) {
-      await bed.billing.createAccount({
+      await bed.provisioning.createAccount({
         id,
         planId: 'growth',
         timeZone: 'Europe/Berlin',
@@ -88,7 +88,7 @@ describe('accounts in the Temporal Web UI', () => {
       });
     }
     const cycle = cycleEndingIn(5_000);
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id: failed,
       planId: 'tiny',
       timeZone: 'UTC',

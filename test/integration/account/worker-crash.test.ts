@@ -35,8 +35,8 @@ describe('a worker killed during ingestion', () => {
   it('loses nothing and counts nothing twice', async () => {
     const env = { ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000', INGEST_BATCH_MAX_EVENTS: '50' };
     const first = await startWorkerProcess(bed.database, bed.taskQueue, 'crash-1', env);
-    await bed.billing.createPlan(growthPlan);
-    await bed.billing.createAccount({
+    await bed.provisioning.createPlan(growthPlan);
+    await bed.provisioning.createAccount({
       id: acme,
       planId: 'growth',
       timeZone: 'UTC',

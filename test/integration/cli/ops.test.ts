@@ -103,9 +103,9 @@ beforeAll(async () => {
   // An account whose first cycle closes seconds from now in overage, and whose charge is declined:
   // it closes while the other tests run, for retry-payment and `accounts list --status`.
   gateway.setBehaviour(unpaid, 'decline');
-  await bed.billing.createPlan(tinyPlan);
+  await bed.provisioning.createPlan(tinyPlan);
   const cycle = cycleEndingIn(8_000);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id: unpaid,
     planId: tinyPlan.id,
     timeZone: 'UTC',

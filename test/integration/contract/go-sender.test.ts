@@ -70,8 +70,8 @@ describe('the Go example sender (docs/examples/go-sender)', () => {
     try {
       await workers.runUntil(
         (async () => {
-          await bed.billing.createPlan(growthPlan);
-          await bed.billing.createAccount({
+          await bed.provisioning.createPlan(growthPlan);
+          await bed.provisioning.createAccount({
             id: account,
             planId: growthPlan.id,
             timeZone: 'Europe/Berlin',

@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
-import { BillingClient } from '../../../client/billing-client.js';
+import { AccountWorkflowClient } from '../../../client/account-workflow-client.js';
 import { createDb } from '../../../db/connection.js';
 import { migrateToLatest } from '../../../db/migrate.js';
 import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js';
@@ -51,7 +51,7 @@ let base: string;
 
 async function newAccount(name: string): Promise<{ id: string; key: string }> {
   const id = uniqueAccountId(name);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id,
     planId: 'growth',
     timeZone: 'UTC',
@@ -107,7 +107,7 @@ const outcomesOf = (answer: Answer) =>
 beforeAll(async () => {
   bed = await accountTestbed('edge');
   worker = await startWorkerProcess(bed.database, bed.taskQueue, 'edge-worker');
-  await bed.billing.createPlan(growthPlan);
+  await bed.provisioning.createPlan(growthPlan);
   const config = harnessConfig(bed.database, bed.taskQueue);
   edge = await buildEdgeServer({
     billing: bed.billing,
@@ -406,7 +406,7 @@ describe('GET /healthz', () => {
     });
     const temporal = new Client({ connection, namespace: 'default' });
     const dead = await buildEdgeServer({
-      billing: new BillingClient({ temporal, db }),
+      billing: new AccountWorkflowClient({ temporal }),
       db,
       config: harnessConfig(bed.database, bed.taskQueue).edge,
       logger: createLogger('ERROR'),

@@ -34,7 +34,7 @@ beforeAll(async () => {
     env: { SMTP_URL: sink.url, NOTIFY_RETRY_MAX_INTERVAL_MS: '1000' },
   });
   running = workers.runUntil(new Promise<void>((resolve) => (stop = resolve)));
-  await bed.billing.createPlan(growthPlan);
+  await bed.provisioning.createPlan(growthPlan);
 });
 afterAll(async () => {
   stop();
@@ -51,7 +51,7 @@ async function newAccount(
 ): Promise<{ id: string; to: string }> {
   const id = uniqueAccountId(name);
   const to = uniqueRecipient(name);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id,
     planId: 'growth',
     timeZone: 'UTC',
@@ -193,11 +193,11 @@ describe('threshold and exhausted emails', () => {
       allowanceCredits: '100',
       alertThresholdsPercent: [95],
     };
-    await bed.billing.createPlan(plan);
+    await bed.provisioning.createPlan(plan);
     const id = uniqueAccountId('projection');
     const to = uniqueRecipient('projection');
     const createdAt = Date.now() - 7 * 86_400_000;
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id,
       planId: 'projected',
       timeZone: 'UTC',

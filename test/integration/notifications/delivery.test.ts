@@ -38,7 +38,7 @@ async function setUp(label: string): Promise<{
     () => bed.close(),
     () => sink.close(),
   );
-  await bed.billing.createPlan(growthPlan);
+  await bed.provisioning.createPlan(growthPlan);
   const id = uniqueAccountId(label);
   const to = uniqueRecipient(label);
   return {
@@ -47,7 +47,7 @@ async function setUp(label: string): Promise<{
     id,
     to,
     createAccount: async () => {
-      await bed.billing.createAccount({
+      await bed.provisioning.createAccount({
         id,
         planId: 'growth',
         timeZone: 'UTC',
@@ -190,7 +190,7 @@ describe('email delivery', () => {
     expect(refused[0]!.last_error).toMatch(/550/);
     // Ops fix the contact: the next email goes to the new address.
     const fixed = uniqueRecipient('fixed');
-    await bed.billing.setBillingEmails(id, [fixed]);
+    await bed.provisioning.setBillingEmails(id, [fixed]);
     await bed.billing.recordCalls(id, [completedCall(id, 120)]);
     const [exhausted] = await sink.waitFor(fixed, 1);
     expect(exhausted!.subject).toMatch(/used up|exhausted|overage/i);

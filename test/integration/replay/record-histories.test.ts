@@ -96,11 +96,11 @@ describe('account workflow histories for the replay test', () => {
   });
 
   it('a lifecycle account: calls, requests, a boundary, continue-as-new, a close and a payment retry', async () => {
-    const { billing } = testbed;
+    const { billing, provisioning } = testbed;
     await workers.runUntil(
       (async () => {
-        await billing.createPlan(growthPlan);
-        await billing.createPlan(scalePlan);
+        await provisioning.createPlan(growthPlan);
+        await provisioning.createPlan(scalePlan);
         payments.setBehaviour(accountId, 'decline');
         // The cycle's seconds are for the workflow, not for the worker's start-up.
         await waitUntil(
@@ -109,7 +109,7 @@ describe('account workflow histories for the replay test', () => {
           { what: `worker ${workers.identity} polling`, timeoutMs: 30_000 },
         );
         const cycle = cycleEndingIn(6000);
-        await billing.createAccount({
+        await provisioning.createAccount({
           id: accountId,
           planId: growthPlan.id,
           timeZone: 'UTC',

@@ -86,10 +86,10 @@ beforeAll(async () => {
   bed = await accountTestbed('billing-page');
   workers = await inProcessWorkers(bed.database, bed.taskQueue);
   running = workers.runUntil(new Promise<void>((resolve) => (stopWorkers = resolve)));
-  await bed.billing.createPlan(growthPlan);
+  await bed.provisioning.createPlan(growthPlan);
   const createdAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
   for (const id of [acme, globex]) {
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id,
       planId: 'growth',
       timeZone: 'Europe/Berlin',
