@@ -10,6 +10,7 @@ COPY contract ./contract
 COPY emails ./emails
 COPY web ./web
 COPY edge ./edge
+COPY services ./services
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

@@ -58,7 +58,7 @@ export default tseslint.config(
   },
   {
     // The environment is parsed once, in workers/config.ts; every other module gets a Config.
-    files: ['{workflows,activities,workers,db,client,cli,edge,scripts}/**/*.ts'],
+    files: ['{workflows,activities,workers,db,client,cli,edge,services,scripts}/**/*.ts'],
     ignores: ['workers/config.ts'],
     rules: {
       'no-restricted-properties': [

@@ -20,6 +20,7 @@ const sourceDirs = [
   'client',
   'cli',
   'edge',
+  'services',
   'bench',
   'scripts',
 ];
