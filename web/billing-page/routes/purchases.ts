@@ -3,7 +3,7 @@
  * recurring purchase. Each checks its form (session, CSRF token, fields), sends the request to the
  * account's workflow and answers 303 back to the page with a notice, or the page with the error.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseCredits } from '../../../billing/units.js';
 import { BillingRequestError } from '../../../client/billing-errors.js';
 import { REQUEST_ID_RE } from '../../../contract/ids.js';
@@ -13,6 +13,43 @@ import { EMPTY_FORM, sendAccountPage } from '../account-page.js';
 import type { BillingPageContext } from '../context.js';
 import { checkedForm } from '../csrf.js';
 import { accountPath, seeOther, sendHtml } from '../replies.js';
+import type { Session } from '../session.js';
+
+/**
+ * Sends a form's request to the account's workflow and answers 303 back to the page with the
+ * notice of its result; a refusal goes to `refused` when the form can show it, and any other
+ * failure (the workflow cannot be reached) is logged and answered 503.
+ */
+async function sendRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: Session,
+  outgoing: {
+    what: 'purchase' | 'cancel';
+    send: () => Promise<unknown>;
+    /** The query parameter that shows the result's notice, and the request id it names. */
+    notice: { param: 'purchased' | 'cancelled'; requestId: string };
+    refused?: (message: string) => Promise<FastifyReply>;
+  },
+): Promise<FastifyReply> {
+  try {
+    await outgoing.send();
+  } catch (error) {
+    if (outgoing.refused !== undefined && error instanceof BillingRequestError) {
+      return outgoing.refused(error.message);
+    }
+    request.log.warn(
+      { err: error, accountId: session.accountId },
+      `billing page: ${outgoing.what} failed`,
+    );
+    return sendHtml(reply, 503, renderUnavailablePage());
+  }
+  const { param, requestId } = outgoing.notice;
+  return seeOther(
+    reply,
+    `${accountPath(session.accountId)}?${param}=${encodeURIComponent(requestId)}`,
+  );
+}
 
 export function purchaseRoutes(app: FastifyInstance, ctx: BillingPageContext): void {
   app.post<{ Params: { accountId: string } }>(
@@ -42,20 +79,13 @@ export function purchaseRoutes(app: FastifyInstance, ctx: BillingPageContext): v
       if (millicredits > ctx.maxPurchase) {
         return again(`Enter at most ${formatCreditNumber(ctx.maxPurchase)} credits at a time.`);
       }
-      try {
-        await ctx.billing.purchaseCredits(session.accountId, { purchaseId, credits, recurring });
-      } catch (error) {
-        if (error instanceof BillingRequestError) return again(error.message);
-        request.log.warn(
-          { err: error, accountId: session.accountId },
-          'billing page: purchase failed',
-        );
-        return sendHtml(reply, 503, renderUnavailablePage());
-      }
-      return seeOther(
-        reply,
-        `${accountPath(session.accountId)}?purchased=${encodeURIComponent(purchaseId)}`,
-      );
+      return sendRequest(request, reply, session, {
+        what: 'purchase',
+        send: () =>
+          ctx.billing.purchaseCredits(session.accountId, { purchaseId, credits, recurring }),
+        notice: { param: 'purchased', requestId: purchaseId },
+        refused: again,
+      });
     },
   );
 
@@ -74,19 +104,11 @@ export function purchaseRoutes(app: FastifyInstance, ctx: BillingPageContext): v
           status: 400,
         });
       }
-      try {
-        await ctx.billing.cancelPurchase(session.accountId, { requestId, purchaseId });
-      } catch (error) {
-        request.log.warn(
-          { err: error, accountId: session.accountId },
-          'billing page: cancel failed',
-        );
-        return sendHtml(reply, 503, renderUnavailablePage());
-      }
-      return seeOther(
-        reply,
-        `${accountPath(session.accountId)}?cancelled=${encodeURIComponent(requestId)}`,
-      );
+      return sendRequest(request, reply, session, {
+        what: 'cancel',
+        send: () => ctx.billing.cancelPurchase(session.accountId, { requestId, purchaseId }),
+        notice: { param: 'cancelled', requestId },
+      });
     },
   );
 }
