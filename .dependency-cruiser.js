@@ -18,7 +18,7 @@ import { join } from 'node:path';
 export const layers = {
   billing: { imports: [] },
   config: { imports: [] },
-  db: { imports: [] },
+  db: { imports: ['contract'], typesOnly: ['contract'] },
   links: { imports: [] },
   mail: { imports: [] },
   contract: { imports: ['billing'] },
@@ -32,8 +32,20 @@ export const layers = {
     typesOnly: ['activities', 'workflows'],
   },
   workers: { imports: ['activities', 'config', 'contract', 'db', 'logging', 'mail'] },
+  services: { imports: ['activities', 'billing', 'config', 'db', 'emails', 'links', 'mail'] },
   web: {
-    imports: ['billing', 'client', 'config', 'contract', 'db', 'emails', 'format', 'links', 'mail'],
+    imports: [
+      'billing',
+      'client',
+      'config',
+      'contract',
+      'db',
+      'emails',
+      'format',
+      'links',
+      'mail',
+      'services',
+    ],
   },
   edge: { imports: ['billing', 'client', 'config', 'contract', 'db', 'logging', 'mail', 'web'] },
   cli: {
@@ -50,6 +62,7 @@ export const layers = {
       'links',
       'logging',
       'mail',
+      'services',
       'workers',
     ],
   },

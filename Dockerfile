@@ -15,6 +15,7 @@ COPY emails ./emails
 COPY format ./format
 COPY web ./web
 COPY edge ./edge
+COPY services ./services
 COPY workflows ./workflows
 COPY activities ./activities
 COPY workers ./workers

@@ -21,10 +21,12 @@ import {
   findBatchOutcomes,
   insertBatchOutcomes,
   insertCalls,
-  insertRejections,
   lockAccountIngest,
+  rawEventText,
+  recordRejections,
+  type BatchRejection,
 } from '../db/repositories/calls.js';
-import type { Database, NewCallRow, NewRejectedEventRow } from '../db/schema.js';
+import type { Database, NewCallRow } from '../db/schema.js';
 
 /** One event of a batch, with its arrival (the workflow's time when it handled the message). */
 export type IngestItem =
@@ -73,11 +75,6 @@ class BatchDedup implements CallDedupStore {
   }
 }
 
-/** JSON text of whatever arrived; `undefined` (no argument) is kept as `null`. */
-function rawText(event: unknown): string {
-  return JSON.stringify(event) ?? 'null';
-}
-
 export function createIngestActivities(deps: IngestDeps) {
   return {
     async recordCallBatch(input: IngestBatchInput): Promise<IngestBatchResult> {
@@ -106,24 +103,21 @@ export function createIngestActivities(deps: IngestDeps) {
             : await acceptedEvents(trx, input.accountId, ids),
         );
         const calls: NewCallRow[] = [];
-        const rejections: NewRejectedEventRow[] = [];
+        const rejections: BatchRejection[] = [];
         const outcomes = input.items.map((item, position): IngestOutcome => {
-          const arrivedAt = new Date(item.at);
           const reject = (
             callId: string | null,
             reason: IngestRejectionCode,
             detail: string,
           ): IngestOutcome => {
             rejections.push({
-              account_id: input.accountId,
-              call_id: callId,
+              position,
+              callId,
               reason,
               detail,
-              raw: 'event' in item ? rawText(item.event) : null,
-              raw_bytes: 'tooLarge' in item ? item.tooLarge.bytes : null,
-              arrived_at: arrivedAt,
-              batch_id: input.batchId,
-              position,
+              arrivedAt: item.at,
+              arrived:
+                'event' in item ? { event: item.event } : { tooLargeBytes: item.tooLarge.bytes },
             });
             return { outcome: 'rejected', callId, reason, detail };
           };
@@ -144,10 +138,10 @@ export function createIngestActivities(deps: IngestDeps) {
             account_id: input.accountId,
             call_id: c.call.callId,
             event: JSON.stringify(c.call),
-            raw: rawText(item.event),
+            raw: rawEventText(item.event),
             answered_at: c.call.answeredAt === null ? null : new Date(c.call.answeredAt),
             ended_at: new Date(c.call.endedAt),
-            arrived_at: arrivedAt,
+            arrived_at: new Date(item.at),
             batch_id: input.batchId,
             position,
           });
@@ -160,7 +154,7 @@ export function createIngestActivities(deps: IngestDeps) {
             `batch ${input.batchId}: ${calls.length - inserted} calls already stored`,
           );
         }
-        await insertRejections(trx, rejections);
+        await recordRejections(trx, input, rejections);
         await insertBatchOutcomes(trx, input.accountId, input.batchId, outcomes);
         return { outcomes, replayed: false };
       });

@@ -57,11 +57,11 @@ await runBench(
     workerEnv: CAN_AFTER > 0 ? { CONTINUE_AS_NEW_AFTER_EVENTS: String(CAN_AFTER) } : {},
   },
   async (stack, aborted) => {
-    const { billing, temporal } = stack;
+    const { billing, provisioning, temporal } = stack;
     const plan = parsePlan(benchPlan);
-    await billing.createPlan(benchPlan);
+    await provisioning.createPlan(benchPlan);
     const perCall = creditsForSeconds(billedSeconds(CALL_SECONDS, plan), plan);
-    await billing.createAccount({
+    await provisioning.createAccount({
       id: ACCOUNT,
       planId: plan.id,
       timeZone: 'UTC',

@@ -11,7 +11,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
-import { BillingClient } from '../client/billing-client.js';
+import { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import { insertApiKey } from '../db/repositories/api-keys.js';
 import { generateApiKey } from '../edge/api-key.js';
 import { buildEdgeServer } from '../edge/server.js';
@@ -75,13 +75,13 @@ const spread = (latencies: readonly number[]) =>
   `p99 ${ms(percentile(latencies, 99))}`;
 
 await runBench({ label: 'http' }, async (stack, aborted) => {
-  await stack.billing.createPlan(benchPlan);
+  await stack.provisioning.createPlan(benchPlan);
   const createdAt = Date.now() - 2 * 86_400_000;
   const answeredFrom = Date.now() - 86_400_000;
   const accountIds = Array.from({ length: ACCOUNTS }, (_, a) => `acct${a}`);
   const keys = new Map<string, string>();
   for (const id of accountIds) {
-    await stack.billing.createAccount({
+    await stack.provisioning.createAccount({
       id,
       planId: benchPlan.id,
       timeZone: 'UTC',
@@ -124,9 +124,8 @@ await runBench({ label: 'http' }, async (stack, aborted) => {
     };
 
     // The raw baseline: the same client code, a task queue nobody polls.
-    const raw = new BillingClient({
+    const raw = new AccountWorkflowClient({
       temporal: stack.temporal,
-      db: stack.db,
       taskQueue: 'bench-unpolled',
     });
     const total = ACCOUNTS * EVENTS;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:ingest [-- --accounts N --events M --concurrency C]`: end-to-end ingest through
  * the account workflows. N accounts x M call events are sent at full speed by signal-with-start
- * (`BillingClient.sendCallEvent`, at most C in flight), then the `usage` query is polled until every
+ * (`AccountWorkflowClient.sendCallEvent`, at most C in flight), then the `usage` query is polled until every
  * account shows exactly the credits of its calls: events/s counted end to end, from the first send
  * until every event is visible in usage.
  *
@@ -12,7 +12,7 @@
 import { sql } from 'kysely';
 import { parsePlan } from '../billing/plan.js';
 import { billedSeconds, creditsForSeconds } from '../billing/rating.js';
-import { BillingClient } from '../client/billing-client.js';
+import { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import { accountWorkflowId } from '../contract/ids.js';
 import {
   benchCall,
@@ -75,7 +75,7 @@ interface Measured {
 }
 
 async function push(
-  billing: BillingClient,
+  billing: AccountWorkflowClient,
   sends: readonly Send[],
   aborted: AbortSignal,
 ): Promise<Measured> {
@@ -126,7 +126,7 @@ const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 await runBench({ label: 'ingest' }, async (stack, aborted) => {
   const plan = parsePlan(benchPlan);
-  await stack.billing.createPlan(benchPlan);
+  await stack.provisioning.createPlan(benchPlan);
   const perCall = creditsForSeconds(billedSeconds(CALL_SECONDS, plan), plan);
   const expected = perCall * BigInt(EVENTS);
   const createdAt = Date.now() - 2 * 86_400_000;
@@ -134,7 +134,7 @@ await runBench({ label: 'ingest' }, async (stack, aborted) => {
 
   const accountIds = Array.from({ length: ACCOUNTS }, (_, a) => `acct${a}`);
   for (const id of accountIds) {
-    await stack.billing.createAccount({
+    await stack.provisioning.createAccount({
       id,
       planId: plan.id,
       timeZone: 'UTC',
@@ -144,11 +144,7 @@ await runBench({ label: 'ingest' }, async (stack, aborted) => {
   await Promise.all(accountIds.map((id) => waitLoaded(stack, id)));
 
   // The raw baseline: the same client code, a task queue nobody polls.
-  const raw = new BillingClient({
-    temporal: stack.temporal,
-    db: stack.db,
-    taskQueue: 'bench-unpolled',
-  });
+  const raw = new AccountWorkflowClient({ temporal: stack.temporal, taskQueue: 'bench-unpolled' });
   // Warm-up (connections, JIT) on both paths, outside the measured events.
   say('warm-up');
   const warm = Math.min(1_000, ACCOUNTS * EVENTS);

@@ -3,7 +3,7 @@
  * never depends on what else a developer has running: a Temporal dev server in memory on a free
  * port (from `.tools/bin`), a fresh PostgreSQL database (`bench_<random>` on DATABASE_URL's
  * server, dropped at the end; otherwise an embedded server in a temp folder), migrated, an
- * in-process billing worker on it and a BillingClient. Everything stops on exit and on Ctrl-C.
+ * in-process billing worker on it, account provisioning and the account workflow client. Everything stops on exit and on Ctrl-C.
  *
  * The worker sends no mail during a benchmark; its deps still need a Mailer, so it gets an SMTP
  * mailer pointed at a port nobody listens on.
@@ -20,7 +20,8 @@ import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { createActivities } from '../activities/index.js';
 import { createSmtpMailer } from '../mail/mailer.js';
-import { BillingClient } from '../client/billing-client.js';
+import { AccountProvisioning } from '../client/account-provisioning.js';
+import { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import type { UsageReply } from '../contract/usage-reply.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -74,7 +75,8 @@ export interface BenchStack {
   /** The configuration the in-process worker runs with. */
   readonly config: Config;
   readonly temporal: Client;
-  readonly billing: BillingClient;
+  readonly billing: AccountWorkflowClient;
+  readonly provisioning: AccountProvisioning;
   readonly db: Kysely<Database>;
   readonly temporalAddress: string;
   /** Where the database lives, for the report. */
@@ -209,7 +211,8 @@ async function startBenchStack(
   const connection = await Connection.connect({ address: temporalServer.address });
   cleanups.push(() => connection.close());
   const temporal = new Client({ connection, namespace: 'default' });
-  const billing = new BillingClient({ temporal, db, taskQueue: config.temporal.taskQueue });
+  const billing = new AccountWorkflowClient({ temporal, taskQueue: config.temporal.taskQueue });
+  const provisioning = new AccountProvisioning({ db, workflows: billing });
   say(
     `stack up in ${((Date.now() - began) / 1000).toFixed(1)}s: Temporal dev server ${temporalServer.address} ` +
       `(in memory), database ${databaseName} on the ${postgres.where}, worker in this process`,
@@ -218,6 +221,7 @@ async function startBenchStack(
     config,
     temporal,
     billing,
+    provisioning,
     db,
     temporalAddress: temporalServer.address,
     postgres: postgres.where,

@@ -25,6 +25,7 @@ const sourceDirs = [
   'client',
   'cli',
   'edge',
+  'services',
   'bench',
   'scripts',
 ];

@@ -13,7 +13,9 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { InvalidPlanError } from '../billing/plan.js';
-import { BillingClient, BillingInputError, BillingRequestError } from '../client/billing-client.js';
+import { AccountProvisioning } from '../client/account-provisioning.js';
+import { AccountWorkflowClient } from '../client/account-workflow-client.js';
+import { BillingInputError, BillingRequestError } from '../client/billing-errors.js';
 import { connectClient, TemporalUnavailableError } from '../client/temporal-client.js';
 import { isFailure, UNKNOWN_ACCOUNT_ERROR, UNKNOWN_PLAN_ERROR } from '../contract/failures.js';
 import { createDb } from '../db/connection.js';
@@ -69,7 +71,8 @@ export interface Context {
   config(): Config;
   db(): Kysely<Database>;
   temporal(): Promise<Client>;
-  billing(): Promise<BillingClient>;
+  billing(): Promise<AccountWorkflowClient>;
+  provisioning(): Promise<AccountProvisioning>;
 }
 
 function createContext(): Context & { close(): Promise<void> } {
@@ -79,16 +82,18 @@ function createContext(): Context & { close(): Promise<void> } {
   const getConfig = () => (config ??= loadConfig());
   const getDb = () => (db ??= createDb(getConfig().postgres.url, { maxConnections: 2 }));
   const getTemporal = () => (temporal ??= connectClient(getConfig(), 5_000));
+  const getBilling = async () =>
+    new AccountWorkflowClient({
+      temporal: await getTemporal(),
+      taskQueue: getConfig().temporal.taskQueue,
+    });
   return {
     config: getConfig,
     db: getDb,
     temporal: getTemporal,
-    async billing() {
-      return new BillingClient({
-        temporal: await getTemporal(),
-        db: getDb(),
-        taskQueue: getConfig().temporal.taskQueue,
-      });
+    billing: getBilling,
+    async provisioning() {
+      return new AccountProvisioning({ db: getDb(), workflows: await getBilling() });
     },
     async close() {
       const client = await temporal?.catch(() => undefined);

@@ -13,3 +13,6 @@ export type IngestRejectionCode = RejectionCode | 'unknown_account';
 export type CallOutcome =
   | { callId: string; outcome: 'accepted' | 'duplicate' }
   | { callId: string | null; outcome: 'rejected'; reason: IngestRejectionCode; detail: string };
+
+/** The outcome of a refused event: what the sender is told and ops read in `rejected_events`. */
+export type RejectedOutcome = Extract<CallOutcome, { outcome: 'rejected' }>;

@@ -1,6 +1,6 @@
 import type { Logger } from '@temporalio/common';
 import type { Kysely } from 'kysely';
-import type { BillingClient } from '../client/billing-client.js';
+import type { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import type { AccountLimiter } from './account-limiter.js';
@@ -8,7 +8,7 @@ import type { EdgeMetrics } from './metrics.js';
 
 /** What the edge's routes share: its dependencies, configuration, limiter and metrics. */
 export interface EdgeContext {
-  readonly billing: BillingClient;
+  readonly billing: AccountWorkflowClient;
   readonly db: Kysely<Database>;
   readonly config: Config['edge'];
   readonly clock: () => number;

@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { createSmtpMailer } from '../mail/mailer.js';
-import { BillingClient } from '../client/billing-client.js';
+import { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import { createDb } from '../db/connection.js';
 import { loadConfig } from '../config/config.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     interceptors: [edgeGrpcRetryInterceptor()],
   });
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
-  const billing = new BillingClient({ temporal, db, taskQueue: config.temporal.taskQueue });
+  const billing = new AccountWorkflowClient({ temporal, taskQueue: config.temporal.taskQueue });
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
   const app = await buildEdgeServer({ billing, db, config: config.edge, logger });
   await app.register(billingPagePlugin, {

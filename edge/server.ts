@@ -7,7 +7,7 @@
 import type { Logger } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { BillingClient } from '../client/billing-client.js';
+import type { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import type { Database } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import { AccountLimiter } from './account-limiter.js';
@@ -18,7 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 
 export interface EdgeDeps {
-  readonly billing: BillingClient;
+  readonly billing: AccountWorkflowClient;
   readonly db: Kysely<Database>;
   readonly config: Config['edge'];
   readonly logger: Logger;

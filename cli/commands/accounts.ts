@@ -10,7 +10,7 @@ import {
   searchAccounts,
   USAGE_STATUSES,
 } from '../../client/account-search.js';
-import type { BillingClient } from '../../client/billing-client.js';
+import type { AccountWorkflowClient } from '../../client/account-workflow-client.js';
 import { listAccounts } from '../../db/repositories/accounts.js';
 import type { AccountRow } from '../../db/schema.js';
 import type { UsageReply } from '../../contract/usage-reply.js';
@@ -96,7 +96,7 @@ in the outbox keeps its recipients (billing notifications resend sends to the ne
 } as const;
 
 /** The usage query, asked again for a few seconds while the workflow is still loading. */
-async function usageOf(billing: BillingClient, accountId: string): Promise<UsageReply> {
+async function usageOf(billing: AccountWorkflowClient, accountId: string): Promise<UsageReply> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {
@@ -250,9 +250,8 @@ export function run(args: string[]): Promise<number> {
           if (missing.length > 0) {
             throw usageError(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
           }
-          const row = await (
-            await context.billing()
-          ).createAccount({
+          const provisioning = await context.provisioning();
+          const row = await provisioning.createAccount({
             id: values.id!,
             planId: values.plan!,
             timeZone: values['time-zone']!,
@@ -282,7 +281,7 @@ export function run(args: string[]): Promise<number> {
         runCommand(setEmails, rest, async ({ positionals }, context) => {
           const [accountId, ...emails] = positionals;
           await requireAccount(context, accountId!);
-          const row = await (await context.billing()).setBillingEmails(accountId!, emails);
+          const row = await (await context.provisioning()).setBillingEmails(accountId!, emails);
           return {
             json: { account: accountView(row) },
             text: `account ${row.id} billing emails: ${row.billing_emails.join(', ')}`,

@@ -3,21 +3,19 @@
  * as the outbox recorded them, newest first: what, to whom, delivered or not and why.
  *
  * `billing notifications resend <accountId> <notificationId>`: emails a recorded notification
- * again, as a new outbox row linked to it, with a Message-ID of its own, to the account's billing
- * emails of now, sent by the same code as the worker's `sendNotification`. The request id is the
- * resend's idempotency key (unique per account in the database): the same request again sends
- * nothing new and reports the first result.
+ * again (services/notification-resend.ts), once per request id.
  */
 import { randomUUID } from 'node:crypto';
 import { createSmtpMailer } from '../../mail/mailer.js';
-import { createNotificationSender, resendMessageId } from '../../activities/notify.js';
-import {
-  findNotification,
-  insertResendOnce,
-  listNotifications,
-} from '../../db/repositories/notifications.js';
+import { listNotifications } from '../../db/repositories/notifications.js';
 import type { NotificationRow, NotificationStatus } from '../../db/schema.js';
 import { REQUEST_ID_MESSAGE, REQUEST_ID_RE } from '../../contract/ids.js';
+import {
+  ResendRefusedError,
+  resendNotification,
+  type ResendResult,
+} from '../../services/notification-resend.js';
+import { activityDeps } from '../../workers/activity-deps.js';
 import {
   choiceOption,
   intOption,
@@ -117,70 +115,32 @@ function runResend(args: string[]): Promise<number> {
       throw usageError(`--request-id: ${REQUEST_ID_MESSAGE}`);
     }
     const account = await requireAccount(context, accountId);
-    const db = context.db();
-    const original = await findNotification(db, BigInt(notificationText));
-    if (original?.account_id !== account.id) {
-      throw notFound(`account ${account.id} has no notification ${notificationText}`);
-    }
     const config = context.config();
-    const existing = await db
-      .selectFrom('notifications')
-      .select('id')
-      .where('account_id', '=', account.id)
-      .where('resend_request_id', '=', requestId)
-      .executeTakeFirst();
-    if (existing === undefined && account.billing_emails.length === 0) {
-      throw usageError(
-        `account ${account.id} has no billing emails: set them first (billing accounts set-emails)`,
-      );
+    const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
+    let resent: ResendResult;
+    try {
+      resent = await resendNotification(activityDeps(config, context.db(), mailer), {
+        account,
+        notificationId: BigInt(notificationText),
+        requestId,
+      });
+    } catch (error) {
+      if (!(error instanceof ResendRefusedError)) throw error;
+      throw error.kind === 'not_found' ? notFound(error.message) : usageError(error.message);
+    } finally {
+      mailer.close();
     }
-    const row = await insertResendOnce(db, original, {
-      requestId,
-      messageId: resendMessageId(account.id, requestId, config.smtp.messageIdDomain),
-      recipients: account.billing_emails,
-    });
-    if (row.resend_of !== original.id) {
-      throw usageError(
-        `request id ${requestId} already resent notification ${String(row.resend_of)}: use a new one`,
-      );
-    }
-    const replayed = existing !== undefined;
-    // A row still pending (a first run that stopped before sending) is sent now; a row already
-    // sent, rejected or failed is reported as it stands and sent no more.
-    let result = view(row);
-    let error: string | null = null;
-    if (row.status === 'pending') {
-      const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
-      try {
-        await createNotificationSender({
-          db,
-          mailer,
-          links: config.links,
-          messageIdDomain: config.smtp.messageIdDomain,
-          activityStartToCloseMs: config.activities.startToCloseTimeoutMs,
-        })({ accountId: account.id, id: String(row.id) }, { leaseMs: 60_000, heartbeat: () => {} });
-      } catch (sendError) {
-        error = sendError instanceof Error ? sendError.message : String(sendError);
-      } finally {
-        mailer.close();
-      }
-      result = view((await findNotification(db, row.id))!);
-    }
-    const summary = {
-      requestId,
-      replayed,
-      resendOf: String(original.id),
-      notification: result,
-    };
-    if (error !== null || result.status !== 'sent') {
+    const { original, replayed, sendError } = resent;
+    const result = view(resent.resend);
+    if (sendError !== null || result.status !== 'sent') {
       // Still reported in full: the row says what happened, and the same request id retries it.
       process.stderr.write(
         `billing notifications resend: ${result.messageId} is ${result.status}` +
-          `${error === null ? '' : `: ${error}`}; run again with --request-id ${requestId} to retry\n`,
+          `${sendError === null ? '' : `: ${sendError}`}; run again with --request-id ${requestId} to retry\n`,
       );
     }
     return {
-      json: summary,
+      json: { requestId, replayed, resendOf: String(original.id), notification: result },
       text:
         `${replayed ? 'already resent' : 'resent'} notification ${original.id} (${original.kind}:${original.key}#${original.firing}) ` +
         `as ${result.id} ${result.messageId}: ${result.status} to ${result.recipients.join(', ')}\n` +

@@ -50,7 +50,7 @@ export function run(args: string[]): Promise<number> {
       run: (rest) =>
         runCommand(create, rest, async ({ positionals }, context) => {
           const definition = await readSource(positionals[0]!);
-          const plan = await (await context.billing()).createPlan(definition);
+          const plan = await (await context.provisioning()).createPlan(definition);
           return { json: { plan }, text: `plan ${plan.id} (${plan.name}) stored` };
         }),
     },

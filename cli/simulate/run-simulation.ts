@@ -13,7 +13,8 @@ import type { Client } from '@temporalio/client';
 import type { Kysely } from 'kysely';
 import { localDateTimeOf } from '../../billing/calendar.js';
 import { formatInstant, type EpochMs } from '../../billing/units.js';
-import { BillingClient } from '../../client/billing-client.js';
+import { AccountProvisioning } from '../../client/account-provisioning.js';
+import { AccountWorkflowClient } from '../../client/account-workflow-client.js';
 import { connectClient, workflowPollers } from '../../client/temporal-client.js';
 import { createDb, describeDatabaseUrl } from '../../db/connection.js';
 import { migrationStatus } from '../../db/migrate.js';
@@ -163,7 +164,7 @@ export function simulatedNow(options: SimulateOptions, trafficEnd: EpochMs, real
 
 /** Sends one account's share of a tick: batches in order, signals beside them. */
 async function sendAccountTick(
-  billing: BillingClient,
+  billing: AccountWorkflowClient,
   accountId: string,
   deliveries: readonly Delivery[],
 ): Promise<void> {
@@ -189,7 +190,7 @@ async function sendAccountTick(
 
 /** Sends every delivery when the simulated clock reaches it, a tick at a time. */
 async function sendTraffic(
-  billing: BillingClient,
+  billing: AccountWorkflowClient,
   options: SimulateOptions,
   traffic: Traffic,
   simStart: EpochMs,
@@ -241,7 +242,7 @@ function firstClosedCycle(usage: UsageReply): ClosedCycleView | undefined {
 }
 
 async function waitForCloses(
-  billing: BillingClient,
+  billing: AccountWorkflowClient,
   accounts: readonly SimAccount[],
   deadline: number,
   uiUrlOf: (accountId: string) => string,
@@ -354,7 +355,8 @@ export async function runSimulation(
   try {
     db = await openDatabase(config);
     await waitForWorker(client, taskQueue, options.workerWaitMs ?? 15_000);
-    const billing = new BillingClient({ temporal: client, db, taskQueue });
+    const billing = new AccountWorkflowClient({ temporal: client, taskQueue });
+    const provisioning = new AccountProvisioning({ db, workflows: billing });
 
     const { cycleEnd, trafficEnd } = placeRun(options, Date.now());
     const scenario = simulationScenario({ ...options, suffix, cycleEnd });
@@ -371,7 +373,7 @@ export async function runSimulation(
         `'${taskQueue}'`,
     );
     for (const plan of scenario.plans) {
-      await billing.createPlan(plan);
+      await provisioning.createPlan(plan);
       say(
         `plan ${plan.id}: ${plan.allowanceCredits} credits a month, ${plan.creditsPerMinute} ` +
           `a minute, ${plan.overagePricePerCredit} ${plan.currency} per extra credit, alerts at ` +
@@ -379,7 +381,7 @@ export async function runSimulation(
       );
     }
     for (const a of scenario.accounts) {
-      await billing.createAccount({
+      await provisioning.createAccount({
         id: a.id,
         planId: a.planId,
         timeZone: a.timeZone,

@@ -3,13 +3,8 @@
  * The unique (account, call id) key of `calls` is the deduplication authority.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type {
-  CallRow,
-  Database,
-  NewCallRow,
-  NewRejectedEventRow,
-  RejectedEventRow,
-} from '../schema.js';
+import type { RejectedOutcome } from '../../contract/call-outcome.js';
+import type { CallRow, Database, NewCallRow, RejectedEventRow } from '../schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -85,19 +80,44 @@ function storableText(text: string, maxLength: number): string {
   return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
 }
 
-export async function insertRejections(
+/** JSON text of whatever arrived, as `raw` keeps it; `undefined` (no argument) is kept as `null`. */
+export function rawEventText(event: unknown): string {
+  return JSON.stringify(event) ?? 'null';
+}
+
+/** An event refused in a batch: its outcome, its place in the batch, and what arrived. */
+export interface BatchRejection extends Omit<RejectedOutcome, 'outcome'> {
+  readonly position: number;
+  /** Epoch ms: when the event arrived (the workflow's time for it, or the edge's clock). */
+  readonly arrivedAt: number;
+  /** The event, kept whole, or only its size when it is too large to keep. */
+  readonly arrived: { readonly event: unknown } | { readonly tooLargeBytes: number };
+}
+
+/**
+ * Records a batch's refused events where ops read every rejection, whoever refused them (the
+ * edge or the ingest activity). The batch id and position are the row's key: a batch recorded
+ * again adds nothing.
+ */
+export async function recordRejections(
   db: Db,
-  rows: readonly NewRejectedEventRow[],
+  batch: { readonly accountId: string; readonly batchId: string },
+  rejections: readonly BatchRejection[],
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (rejections.length === 0) return;
   await db
     .insertInto('rejected_events')
     .values(
-      rows.map((row) => ({
-        ...row,
-        account_id: storableText(row.account_id, 256),
-        call_id: row.call_id == null ? null : storableText(row.call_id, 256),
-        detail: storableText(row.detail, 2000),
+      rejections.map((r) => ({
+        account_id: storableText(batch.accountId, 256),
+        call_id: r.callId === null ? null : storableText(r.callId, 256),
+        reason: r.reason,
+        detail: storableText(r.detail, 2000),
+        raw: 'event' in r.arrived ? rawEventText(r.arrived.event) : null,
+        raw_bytes: 'tooLargeBytes' in r.arrived ? r.arrived.tooLargeBytes : null,
+        arrived_at: new Date(r.arrivedAt),
+        batch_id: batch.batchId,
+        position: r.position,
       })),
     )
     .onConflict((oc) => oc.columns(['account_id', 'batch_id', 'position']).doNothing())

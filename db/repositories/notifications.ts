@@ -139,6 +139,20 @@ export async function listNotifications(
   return query.execute();
 }
 
+/** The resend an account recorded under `requestId`, if it used that request id. */
+export async function findResend(
+  db: Db,
+  accountId: string,
+  requestId: string,
+): Promise<NotificationRow | undefined> {
+  return db
+    .selectFrom('notifications')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('resend_request_id', '=', requestId)
+    .executeTakeFirst();
+}
+
 /**
  * Records a resend of `original` (its cycle, kind, key, firing and content) under `requestId`,
  * unless the account already used that request id: the unique (account, resend request id) key
@@ -165,10 +179,7 @@ export async function insertResendOnce(
     })
     .onConflict((oc) => oc.columns(['account_id', 'resend_request_id']).doNothing())
     .execute();
-  return db
-    .selectFrom('notifications')
-    .selectAll()
-    .where('account_id', '=', original.account_id)
-    .where('resend_request_id', '=', resend.requestId)
-    .executeTakeFirstOrThrow();
+  const row = await findResend(db, original.account_id, resend.requestId);
+  if (row === undefined) throw new Error(`resend ${resend.requestId} vanished`);
+  return row;
 }

@@ -6,9 +6,9 @@
  * which is safe: the account's workflow records each call id once.
  */
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
-import { BillingRequestError } from '../../client/billing-client.js';
+import { BillingRequestError } from '../../client/billing-errors.js';
 import { touchApiKey } from '../../db/repositories/api-keys.js';
-import { insertRejections } from '../../db/repositories/calls.js';
+import { recordRejections } from '../../db/repositories/calls.js';
 import type { CallOutcome } from '../../contract/call-outcome.js';
 import { CONTINUING_AS_NEW_ERROR, isFailure } from '../../contract/failures.js';
 import { QueueFullError } from '../account-limiter.js';
@@ -142,20 +142,20 @@ async function recordEdgeRejections(
   screened: ScreenedEvents,
 ): Promise<void> {
   if (screened.rejected.length === 0) return;
-  const batchId = edgeBatchId(accountId, events);
-  const arrivedAt = new Date(ctx.clock());
-  await insertRejections(
+  const arrivedAt = ctx.clock();
+  await recordRejections(
     ctx.db,
+    { accountId, batchId: edgeBatchId(accountId, events) },
     screened.rejected.map((r) => ({
-      account_id: accountId,
-      call_id: r.callId,
+      position: r.position,
+      callId: r.callId,
       reason: r.reason,
       detail: r.detail,
-      raw: r.tooLargeBytes === null ? (JSON.stringify(events[r.position]) ?? 'null') : null,
-      raw_bytes: r.tooLargeBytes,
-      arrived_at: arrivedAt,
-      batch_id: batchId,
-      position: r.position,
+      arrivedAt,
+      arrived:
+        r.tooLargeBytes === null
+          ? { event: events[r.position] }
+          : { tooLargeBytes: r.tooLargeBytes },
     })),
   );
 }

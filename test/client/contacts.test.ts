@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { billingEmailsSchema, emailAddressProblem } from '../../client/contacts.js';
-import { createAccountSchema } from '../../client/billing-client.js';
+import { createAccountSchema } from '../../client/account-input.js';
 import { describeIssues } from '../../billing/schema-helpers.js';
 
 function problems(list: unknown): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { BillingRequestError } from '../../client/billing-client.js';
+import { BillingRequestError } from '../../client/billing-errors.js';
 import {
   ACCOUNT_NOT_LOADED_ERROR,
   CONTINUING_AS_NEW_ERROR,

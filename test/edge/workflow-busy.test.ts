@@ -1,6 +1,6 @@
 import { ServiceError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { BillingRequestError } from '../../client/billing-client.js';
+import { BillingRequestError } from '../../client/billing-errors.js';
 import { isWorkflowBusy } from '../../edge/workflow-busy.js';
 
 /** An error shaped as grpc-js raises it: a numeric code, details and metadata. */

@@ -11,7 +11,8 @@ import { parsePlan } from '../../billing/plan.js';
 import { runPreview, type PreviewOutput } from '../../billing/preview.js';
 import { rateCall } from '../../billing/rating.js';
 import { formatInstant } from '../../billing/units.js';
-import { BillingClient } from '../../client/billing-client.js';
+import { AccountProvisioning } from '../../client/account-provisioning.js';
+import { AccountWorkflowClient } from '../../client/account-workflow-client.js';
 import { listCalls, listRejections } from '../../db/repositories/calls.js';
 import { findAccount } from '../../db/repositories/accounts.js';
 import { findPlan } from '../../db/repositories/plans.js';
@@ -24,7 +25,8 @@ export interface AccountTestbed {
   readonly database: TestDatabase;
   readonly taskQueue: string;
   readonly temporal: Client;
-  readonly billing: BillingClient;
+  readonly billing: AccountWorkflowClient;
+  readonly provisioning: AccountProvisioning;
   /** The account's workflow as Temporal describes it (status, run id, history length). */
   handleDescription(accountId: string): ReturnType<WorkflowHandle['describe']>;
   close(): Promise<void>;
@@ -42,12 +44,14 @@ export async function accountTestbed(label: string): Promise<AccountTestbed> {
   const database = await createTestDatabase(label);
   const taskQueue = uniqueTaskQueue(label);
   const temporal = await connectTestClient();
-  const billing = new BillingClient({ temporal, db: database.db, taskQueue });
+  const billing = new AccountWorkflowClient({ temporal, taskQueue });
+  const provisioning = new AccountProvisioning({ db: database.db, workflows: billing });
   return {
     database,
     taskQueue,
     temporal,
     billing,
+    provisioning,
     handleDescription: (accountId) => billing.handle(accountId).describe(),
     async close() {
       await temporal.connection.close();
@@ -170,7 +174,7 @@ export async function previewOfRecorded(
 
 /** Polls the `usage` query until `done` holds; returns that reply. */
 export async function waitForUsage(
-  billing: BillingClient,
+  billing: AccountWorkflowClient,
   accountId: string,
   done: (usage: UsageReply) => boolean,
   what: string,

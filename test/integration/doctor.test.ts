@@ -16,8 +16,9 @@ import {
   type TemporalDevServer,
 } from '../../scripts/stack/temporal-server.js';
 import { runBilling } from '../harness/cli.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { createTestDatabase } from '../harness/database.js';
 import { messagesTo } from '../harness/mailbox.js';
+import { useTestDatabase } from '../harness/stack.js';
 import { harnessEnv, startWorkerProcess, uniqueTaskQueue } from '../harness/workers.js';
 
 const names = Object.keys(migrations);
@@ -121,30 +122,24 @@ describe('billing doctor against a stack of its own, then with its PostgreSQL st
 describe('billing doctor when Temporal lacks the search attributes, then is down', () => {
   // A Temporal server of its own to stop, beside the harness's PostgreSQL and SMTP, which stay up.
   let temporal: TemporalDevServer;
-  let database: TestDatabase;
+  const database = useTestDatabase('doctor_temporal');
 
   beforeAll(async () => {
     const dir = join(inject('runDir'), `doctor-temporal-${randomBytes(3).toString('hex')}`);
-    [temporal, database] = await Promise.all([
-      freePort().then((port) =>
-        startTemporalDevServer({
-          toolsDir: inject('toolsDir'),
-          port,
-          uiPort: null,
-          dbFile: null,
-          namespace: 'default',
-          // None registered: the doctor names the ones the account workflow needs.
-          searchAttributes: [],
-          logFile: join(dir, 'temporal.log'),
-        }),
-      ),
-      createTestDatabase('doctor_temporal'),
-    ]);
+    temporal = await startTemporalDevServer({
+      toolsDir: inject('toolsDir'),
+      port: await freePort(),
+      uiPort: null,
+      dbFile: null,
+      namespace: 'default',
+      // None registered: the doctor names the ones the account workflow needs.
+      searchAttributes: [],
+      logFile: join(dir, 'temporal.log'),
+    });
   });
 
   afterAll(async () => {
     await temporal?.process.stop('SIGKILL', 2_000);
-    await database?.drop();
   });
 
   it('fails naming Temporal when the namespace lacks the search attributes', async () => {
@@ -180,14 +175,7 @@ describe('billing doctor when Temporal lacks the search attributes, then is down
 });
 
 describe('billing doctor against the harness servers', () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('doctor');
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase('doctor');
 
   it('fails naming Temporal when no worker polls the task queue', async () => {
     const queue = uniqueTaskQueue('nobody');

@@ -1,41 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runProbeWorkflow } from '../../client/probe.js';
 import { findProbe } from '../../db/repositories/probes.js';
-import { runningProcesses, waitUntil } from '../../scripts/stack/managed-process.js';
-import { createTestDatabase, type TestDatabase } from '../harness/database.js';
+import { waitUntil } from '../../scripts/stack/managed-process.js';
 import { uniqueRecipient, waitForMessagesTo } from '../harness/mailbox.js';
-import {
-  connectTestClient,
-  harnessConfig,
-  startWorkerProcess,
-  uniqueTaskQueue,
-} from '../harness/workers.js';
+import { useStack } from '../harness/stack.js';
 
 describe('a worker process killed mid-activity', () => {
-  let database: TestDatabase;
-  let client: Client;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('recovery');
-    client = await connectTestClient();
-  });
-
-  afterAll(async () => {
-    await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
-    await client?.connection.close();
-    await database?.drop();
-  });
+  const bed = useStack('recovery');
 
   it('is replaced by another worker and the workflow completes within seconds', async () => {
-    const taskQueue = uniqueTaskQueue('recovery');
-    const config = harnessConfig(database, taskQueue);
     const probeId = randomUUID();
     const recipient = uniqueRecipient('recovery');
 
-    const first = await startWorkerProcess(database, taskQueue, 'first');
-    const run = runProbeWorkflow(client, config, {
+    const first = await bed.startWorkerProcess('first');
+    const run = runProbeWorkflow(bed.temporal, bed.config, {
       probeId,
       recipient,
       holdMs: 1_500, // every attempt waits this long (heartbeating) before its writes
@@ -44,7 +23,7 @@ describe('a worker process killed mid-activity', () => {
     run.catch(() => undefined); // awaited below; keep an early failure from going unhandled
 
     // Wait until the first worker is inside the activity, then kill it without warning.
-    const handle = client.workflow.getHandle(`probe-${probeId}`);
+    const handle = bed.temporal.workflow.getHandle(`probe-${probeId}`);
     await waitUntil(
       async () => {
         const { raw } = await handle.describe();
@@ -57,13 +36,13 @@ describe('a worker process killed mid-activity', () => {
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const killedAt = Date.now();
 
-    const second = await startWorkerProcess(database, taskQueue, 'second');
+    const second = await bed.startWorkerProcess('second');
     const result = await run;
     const recoverySeconds = (Date.now() - killedAt) / 1000;
 
     // The first attempt died before writing; the retry on the second worker wrote the row.
     expect(result).toMatchObject({ probeId, workerIdentity: second.identity, activityAttempt: 2 });
-    expect(await findProbe(database.db, probeId)).toMatchObject({
+    expect(await findProbe(bed.database.db, probeId)).toMatchObject({
       worker_identity: second.identity,
       activity_attempt: 2,
     });

@@ -4,36 +4,24 @@
  * duplicates and bad events. The statements must be exactly what `preview` gives for the same
  * operations at the arrivals the workflow recorded.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { PreviewCycle } from '../../../billing/preview.js';
 import type { StatementView } from '../../../billing/usage.js';
 import { listInvoices } from '../../../db/repositories/invoices.js';
 import { listCollections } from '../../../db/repositories/payment-collections.js';
 import {
-  accountTestbed,
   uniqueAccountId,
   completedCall,
   cycleEndingIn,
   growthPlan,
   previewOfRecorded,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const acme = uniqueAccountId('acme');
 
-let bed: AccountTestbed;
-let workers: InProcessWorkers;
-
-beforeAll(async () => {
-  bed = await accountTestbed('cycle');
-  workers = await inProcessWorkers(bed.database, bed.taskQueue);
-});
-afterAll(async () => {
-  await workers.close();
-  await bed.close();
-});
+const bed = useStack('cycle', { workers: {} });
 
 const until = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
 
@@ -69,16 +57,16 @@ function fromPreview(c: PreviewCycle) {
 
 describe('a cycle boundary through the workflow', () => {
   it('closes after grace with the statements preview gives, and charges the overage once', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
-        const { billing } = bed;
-        await billing.createPlan(growthPlan);
-        await billing.createPlan({ ...growthPlan, id: 'pro', allowanceCredits: '30' });
-        await billing.createPlan({ ...growthPlan, id: 'starter', allowanceCredits: '5' });
+        const { billing, provisioning } = bed;
+        await provisioning.createPlan(growthPlan);
+        await provisioning.createPlan({ ...growthPlan, id: 'pro', allowanceCredits: '30' });
+        await provisioning.createPlan({ ...growthPlan, id: 'starter', allowanceCredits: '5' });
         const cycle = cycleEndingIn(10_000, 'America/New_York');
         const end = cycle.cycleEnd;
         const grace = 4;
-        await billing.createAccount({
+        await provisioning.createAccount({
           id: acme,
           planId: 'growth',
           timeZone: 'America/New_York',

@@ -2,11 +2,10 @@
  * Exactly-once metering through the real workflow, on the real dev server and PostgreSQL:
  * duplicates and shuffling, an ingest activity that fails after its COMMIT, continue-as-new.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { countCalls } from '../../../db/repositories/calls.js';
 import {
-  accountTestbed,
   uniqueAccountId,
   distinctCalls,
   expectedMillicredits,
@@ -15,9 +14,9 @@ import {
   previewOfRecorded,
   shuffled,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
 import { runChain } from '../../harness/histories.js';
+import { useStack, type Stack } from '../../harness/stack.js';
 import { inProcessWorkers } from '../../harness/workers.js';
 
 const dup = uniqueAccountId('dup');
@@ -26,9 +25,9 @@ const can = uniqueAccountId('can');
 
 const DAY = 86_400_000;
 
-async function createAccount(bed: AccountTestbed, id: string): Promise<void> {
-  await bed.billing.createPlan(growthPlan);
-  await bed.billing.createAccount({
+async function createAccount(bed: Stack, id: string): Promise<void> {
+  await bed.provisioning.createPlan(growthPlan);
+  await bed.provisioning.createAccount({
     id,
     planId: growthPlan.id,
     timeZone: 'Europe/Berlin',
@@ -37,11 +36,7 @@ async function createAccount(bed: AccountTestbed, id: string): Promise<void> {
 }
 
 describe('exactly-once metering', () => {
-  let bed: AccountTestbed;
-  beforeAll(async () => {
-    bed = await accountTestbed('ingest');
-  });
-  afterAll(() => bed.close());
+  const bed = useStack('ingest');
 
   it('counts 1,000 calls once when 20% are delivered twice and all are shuffled, as preview does', async () => {
     const workers = await inProcessWorkers(bed.database, bed.taskQueue);

@@ -3,30 +3,25 @@
  * `unknown_account`: the creation attaches to that run, which must become the account's billing
  * workflow instead of ending.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listRejections } from '../../../db/repositories/calls.js';
 import {
-  accountTestbed,
   completedCall,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const late = uniqueAccountId('late');
-let bed: AccountTestbed;
-let workers: InProcessWorkers;
 let firstAttempt: () => void = () => undefined;
 const failedOnce = new Promise<void>((resolve) => {
   firstAttempt = resolve;
 });
-
-beforeAll(async () => {
-  bed = await accountTestbed('late-account');
-  let failed = false;
-  workers = await inProcessWorkers(bed.database, bed.taskQueue, 'late-account', {
+let failed = false;
+const bed = useStack('late-account', {
+  workers: {
+    identity: 'late-account',
     deps: {
       // Hold the drain open: its first batch commits, then its answer is lost and retried.
       afterIngestCommit: (input) => {
@@ -36,22 +31,18 @@ beforeAll(async () => {
         throw new Error('injected: the answer of the unknown-account batch is lost');
       },
     },
-  });
-});
-afterAll(async () => {
-  await workers.close();
-  await bed.close();
+  },
 });
 
 describe('an account created while its unknown-account run drains', () => {
   it('gets its billing workflow, and counts the calls sent after its creation', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
+        await bed.provisioning.createPlan(growthPlan);
         await bed.billing.sendCallEvent(late, completedCall(late, 60, { callId: 'too-early' }));
         await failedOnce;
         // The run is still draining (its batch is being retried): create the account now.
-        await bed.billing.createAccount({
+        await bed.provisioning.createAccount({
           id: late,
           planId: 'growth',
           timeZone: 'UTC',

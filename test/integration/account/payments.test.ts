@@ -3,47 +3,30 @@
  * process is SIGKILLed right after the charge call and when the close activity times out and is
  * retried; a decline shows `payment_failed` until ops retry the payment.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import type { NotificationContent } from '../../../billing/notification-content.js';
 import { listInvoices } from '../../../db/repositories/invoices.js';
-import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
+import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import {
-  accountTestbed,
   uniqueAccountId,
   completedCall,
   cycleEndingIn,
   growthPlan,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { paymentFiles, type PaymentFiles } from '../../harness/payments.js';
-import { startWorkerProcess, type WorkerProcess } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
+import type { WorkerProcess } from '../../harness/workers.js';
 
 const killed = uniqueAccountId('killed');
 const slow = uniqueAccountId('slow');
 const declined = uniqueAccountId('declined');
 
-let bed: AccountTestbed;
-let gateway: PaymentFiles;
-
-beforeAll(async () => {
-  bed = await accountTestbed('payments');
-  gateway = paymentFiles('payments');
-});
-afterAll(async () => {
-  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
-  await bed.close();
-});
+const bed = useStack('payments', { payments: true });
 
 function startWorker(name: string): Promise<WorkerProcess> {
-  return startWorkerProcess(bed.database, bed.taskQueue, name, {
-    PAYMENT_ADAPTER: 'test',
-    PAYMENT_TEST_LOG: gateway.logPath,
-    PAYMENT_TEST_CONTROL: gateway.controlPath,
-    // A close stuck in the gateway is retried after 3 s.
-    ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000',
-  });
+  // A close stuck in the gateway is retried after 3 s.
+  return bed.startWorkerProcess(name, { ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000' });
 }
 
 /** 1 credit included, 10 minutes used: 9 credits over at $0.12 = 108 cents. */
@@ -51,16 +34,16 @@ const tinyPlan = { ...growthPlan, id: 'tiny', allowanceCredits: '1' };
 
 describe('overage charged once', () => {
   it('survives a worker killed after the charge, a timed-out gateway and a decline', async () => {
-    gateway.setBehaviour(killed, 'hang-after-charge-once');
-    gateway.setBehaviour(slow, 'timeout-once');
-    gateway.setBehaviour(declined, 'decline');
+    bed.gateway.setBehaviour(killed, 'hang-after-charge-once');
+    bed.gateway.setBehaviour(slow, 'timeout-once');
+    bed.gateway.setBehaviour(declined, 'decline');
     const first = await startWorker('payments-1');
 
-    await bed.billing.createPlan(tinyPlan);
+    await bed.provisioning.createPlan(tinyPlan);
     const cycle = cycleEndingIn(6_000);
     const accounts = [killed, slow, declined];
     for (const id of accounts) {
-      await bed.billing.createAccount({
+      await bed.provisioning.createAccount({
         id,
         planId: 'tiny',
         timeZone: 'UTC',
@@ -76,7 +59,9 @@ describe('overage charged once', () => {
     await waitUntil(
       () =>
         Promise.resolve(
-          gateway.log().some((l) => l.accountId === killed && l.outcome === 'hung_after_charge'),
+          bed.gateway
+            .log()
+            .some((l) => l.accountId === killed && l.outcome === 'hung_after_charge'),
         ),
       { what: 'the charge of "killed" to hang after charging', timeoutMs: 30_000 },
     );
@@ -94,14 +79,14 @@ describe('overage charged once', () => {
       );
       expect(usage.closedCycles[0]!.overageChargeMinor).toBe('108');
       expect(usage.status).not.toBe('payment_failed');
-      const charges = gateway.successfulCharges(id);
+      const charges = bed.gateway.successfulCharges(id);
       expect(charges.map((c) => [c.amountMinor, c.idempotencyKey])).toEqual([
         ['108', `${id}:${usage.closedCycles[0]!.start}:1`],
       ]);
     }
-    const killedCalls = gateway.log().filter((l) => l.accountId === killed);
+    const killedCalls = bed.gateway.log().filter((l) => l.accountId === killed);
     expect(killedCalls.map((l) => l.outcome)).toContain('replayed');
-    const slowCalls = gateway.log().filter((l) => l.accountId === slow);
+    const slowCalls = bed.gateway.log().filter((l) => l.accountId === slow);
     expect(slowCalls.map((l) => l.outcome)).toEqual(['timed_out', 'charged']);
 
     // The decline: payment_failed until ops retry, then paid with attempt 2's key.
@@ -112,11 +97,11 @@ describe('overage charged once', () => {
       'declined shows payment_failed',
     );
     expect(failedUsage.unpaidInvoices).toMatchObject([{ status: 'payment_failed', attempt: 1 }]);
-    expect(gateway.successfulCharges(declined)).toEqual([]);
+    expect(bed.gateway.successfulCharges(declined)).toEqual([]);
     // A retry the gateway declines again is attempt 2, still unpaid.
     const declinedAgain = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-0' });
     expect(declinedAgain.invoices).toMatchObject([{ status: 'payment_failed', attempt: 2 }]);
-    gateway.setBehaviour(declined, 'succeed');
+    bed.gateway.setBehaviour(declined, 'succeed');
     const retried = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-1' });
     expect(retried.invoices).toMatchObject([{ status: 'paid', attempt: 3, amountMinor: '108' }]);
     const after = await bed.billing.usage(declined);
@@ -128,7 +113,7 @@ describe('overage charged once', () => {
     expect(again).toEqual({ ...retried, replayed: true });
     const nothingLeft = await bed.billing.retryPayment(declined, { requestId: 'ops-retry-2' });
     expect(nothingLeft.invoices).toEqual([]);
-    expect(gateway.successfulCharges(declined).map((c) => c.idempotencyKey)).toEqual([
+    expect(bed.gateway.successfulCharges(declined).map((c) => c.idempotencyKey)).toEqual([
       `${declined}:${after.closedCycles[0]!.start}:3`,
     ]);
     // Its emails after the close: the statement (declined), then one payment-failed email per

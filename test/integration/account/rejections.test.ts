@@ -3,21 +3,19 @@
  * rules plus `unknown_account`, a 1 MB event, per-event answers of `recordCalls` against what was
  * stored, and request ids replayed.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REJECTION_CODES } from '../../../billing/call-event.js';
 import { formatInstant } from '../../../billing/units.js';
-import { BillingClient } from '../../../client/billing-client.js';
+import { AccountProvisioning } from '../../../client/account-provisioning.js';
 import type { IngestRejectionCode } from '../../../contract/call-outcome.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import {
-  accountTestbed,
   uniqueAccountId,
   completedCall,
   growthPlan,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const acme = uniqueAccountId('acme');
 const ghost = uniqueAccountId('ghost');
@@ -28,17 +26,7 @@ const early = uniqueAccountId('early');
 const DAY = 86_400_000;
 const iso = (ms: number) => formatInstant(ms);
 
-let bed: AccountTestbed;
-let workers: InProcessWorkers;
-
-beforeAll(async () => {
-  bed = await accountTestbed('rejections');
-  workers = await inProcessWorkers(bed.database, bed.taskQueue);
-});
-afterAll(async () => {
-  await workers.close();
-  await bed.close();
-});
+const bed = useStack('rejections', { workers: {} });
 
 /** Bad events, each with the rejection code it must get, between two good calls. */
 function badEvents(accountId: string, createdAt: number, now: number) {
@@ -93,11 +81,11 @@ function badEvents(accountId: string, createdAt: number, now: number) {
 
 describe('rejected events', () => {
   it('records every rejection code with its reason while the good events count', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
+        await bed.provisioning.createPlan(growthPlan);
         const createdAt = Date.now() - 40 * DAY;
-        await bed.billing.createAccount({
+        await bed.provisioning.createAccount({
           id: acme,
           planId: 'growth',
           timeZone: 'UTC',
@@ -143,7 +131,7 @@ describe('rejected events', () => {
   });
 
   it('records events for an unknown account as unknown_account and leaves no workflow running', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
         await bed.billing.sendCallEvent(ghost, completedCall(ghost, 60, { callId: 'g1' }));
         await bed.billing.sendCallEvent(ghost, completedCall(ghost, 60, { callId: 'g2' }));
@@ -167,10 +155,10 @@ describe('rejected events', () => {
   });
 
   it('returns the first result for a replayed request id and refuses invalid input clearly', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
-        await bed.billing.createAccount({ id: buyer, planId: 'growth', timeZone: 'UTC' });
+        await bed.provisioning.createPlan(growthPlan);
+        await bed.provisioning.createAccount({ id: buyer, planId: 'growth', timeZone: 'UTC' });
         const first = await bed.billing.purchaseCredits(buyer, {
           purchaseId: 'order-1',
           credits: '2.5',
@@ -201,10 +189,10 @@ describe('rejected events', () => {
   });
 
   it('keeps text PostgreSQL refuses out of its columns, and counts a large valid event by its size', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
-        await bed.billing.createPlan(growthPlan);
-        await bed.billing.createAccount({
+        await bed.provisioning.createPlan(growthPlan);
+        await bed.provisioning.createAccount({
           id: nul,
           planId: 'growth',
           timeZone: 'UTC',
@@ -242,25 +230,26 @@ describe('rejected events', () => {
   });
 
   it('keeps counting when the client that created the account runs seconds ahead of the server', async () => {
-    const ahead = new BillingClient({
-      temporal: bed.temporal,
+    const ahead = new AccountProvisioning({
       db: bed.database.db,
-      taskQueue: bed.taskQueue,
+      workflows: bed.billing,
       now: () => Date.now() + 5_000,
     });
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
         await ahead.createPlan(growthPlan);
         await ahead.createAccount({ id: early, planId: 'growth', timeZone: 'UTC' });
         // Answered "before" the account's creation by the server's clock, after it by the client's.
-        const bought = await ahead.purchaseCredits(early, { purchaseId: 'p1', credits: '1' });
+        const bought = await bed.billing.purchaseCredits(early, { purchaseId: 'p1', credits: '1' });
         expect(bought.cycle.purchasedMillicredits).toBe('1000');
-        const reply = await ahead.recordCalls(early, [completedCall(early, 60, { agoMs: 60_000 })]);
+        const reply = await bed.billing.recordCalls(early, [
+          completedCall(early, 60, { agoMs: 60_000 }),
+        ]);
         expect(reply.outcomes[0]).toMatchObject({
           outcome: 'rejected',
           reason: 'before_account_start',
         });
-        const usage = await ahead.usage(early);
+        const usage = await bed.billing.usage(early);
         expect(usage.cycle.purchasedMillicredits).toBe('1000');
         expect(usage.pendingEvents).toBe(0);
       })(),
@@ -268,7 +257,7 @@ describe('rejected events', () => {
   });
 
   it('records the events of a run started with a wrong argument, and ends it', async () => {
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
         const id = uniqueAccountId('typo');
         // A sender that wrote `account_id`: the argument has no accountId at all.

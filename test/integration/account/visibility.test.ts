@@ -6,23 +6,21 @@
  */
 import { join } from 'node:path';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { formatInstant } from '../../../billing/units.js';
-import { runningProcesses, waitUntil } from '../../../scripts/stack/managed-process.js';
+import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import { customSearchAttributes } from '../../../workers/registered-search-attributes.js';
 import {
-  accountTestbed,
   completedCall,
   cycleEndingIn,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { paymentFiles } from '../../harness/payments.js';
 import { runCompiled } from '../../harness/cli.js';
-import { harnessEnv, startWorkerProcess } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
+import { harnessEnv } from '../../harness/workers.js';
 import { accountWorkflowId } from '../../../contract/ids.js';
 import { cycleEndKey } from '../../../contract/search-attributes.js';
 
@@ -32,21 +30,11 @@ const over = uniqueAccountId('vis-over');
 const failed = uniqueAccountId('vis-failed');
 const mine = [ok, low, over, failed];
 
-let bed: AccountTestbed;
+const bed = useStack('visibility', { payments: true });
 
 beforeAll(async () => {
-  bed = await accountTestbed('visibility');
-  const gateway = paymentFiles('visibility');
-  gateway.setBehaviour(failed, 'decline');
-  await startWorkerProcess(bed.database, bed.taskQueue, 'visibility', {
-    PAYMENT_ADAPTER: 'test',
-    PAYMENT_TEST_LOG: gateway.logPath,
-    PAYMENT_TEST_CONTROL: gateway.controlPath,
-  });
-});
-afterAll(async () => {
-  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
-  await bed.close();
+  bed.gateway.setBehaviour(failed, 'decline');
+  await bed.startWorkerProcess('visibility');
 });
 
 /** The account ids of this file's running workflows that `query` finds, sorted. */
@@ -75,12 +63,12 @@ async function expectFound(query: string, expected: string[]): Promise<void> {
 
 describe('accounts in the Temporal Web UI', () => {
   it('are found by status, plan and usage percent as their status changes', async () => {
-    await bed.billing.createPlan(growthPlan);
-    await bed.billing.createPlan({ ...growthPlan, id: 'tiny', allowanceCredits: '1' });
+    await bed.provisioning.createPlan(growthPlan);
+    await bed.provisioning.createPlan({ ...growthPlan, id: 'tiny', allowanceCredits: '1' });
     // Created an hour ago: the calls below were answered after that.
     const createdAt = formatInstant(Date.now() - 3_600_000);
     for (const id of [ok, low, over]) {
-      await bed.billing.createAccount({
+      await bed.provisioning.createAccount({
         id,
         planId: 'growth',
         timeZone: 'Europe/Berlin',
@@ -88,7 +76,7 @@ describe('accounts in the Temporal Web UI', () => {
       });
     }
     const cycle = cycleEndingIn(5_000);
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id: failed,
       planId: 'tiny',
       timeZone: 'UTC',

@@ -2,12 +2,10 @@
  * The worker process is SIGKILLed while events pour in and a new one takes over: every call is
  * counted exactly once.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { countCalls } from '../../../db/repositories/calls.js';
-import { runningProcesses } from '../../../scripts/stack/managed-process.js';
 import {
-  accountTestbed,
   uniqueAccountId,
   distinctCalls,
   expectedMillicredits,
@@ -15,28 +13,19 @@ import {
   inParallel,
   shuffled,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
-import { startWorkerProcess } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const acme = uniqueAccountId('acme');
 
-let bed: AccountTestbed;
-
-beforeAll(async () => {
-  bed = await accountTestbed('crash');
-});
-afterAll(async () => {
-  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
-  await bed.close();
-});
+const bed = useStack('crash');
 
 describe('a worker killed during ingestion', () => {
   it('loses nothing and counts nothing twice', async () => {
     const env = { ACTIVITY_START_TO_CLOSE_TIMEOUT_MS: '3000', INGEST_BATCH_MAX_EVENTS: '50' };
-    const first = await startWorkerProcess(bed.database, bed.taskQueue, 'crash-1', env);
-    await bed.billing.createPlan(growthPlan);
-    await bed.billing.createAccount({
+    const first = await bed.startWorkerProcess('crash-1', env);
+    await bed.provisioning.createPlan(growthPlan);
+    await bed.provisioning.createAccount({
       id: acme,
       planId: 'growth',
       timeZone: 'UTC',
@@ -56,7 +45,7 @@ describe('a worker killed during ingestion', () => {
       }
       // Signals keep arriving while no worker runs; a new worker starts a little later.
       if (sent === 600) {
-        replacement.push(startWorkerProcess(bed.database, bed.taskQueue, 'crash-2', env));
+        replacement.push(bed.startWorkerProcess('crash-2', env));
       }
     });
     expect(killed).toBe(true);

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLedgerPaymentAdapter } from '../../../activities/payments/ledger-adapter.js';
 import { type ChargeRequest, paymentIdempotencyKey } from '../../../activities/payments/port.js';
 import { listCollections, recordCollection } from '../../../db/repositories/payment-collections.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
+import { useTestDatabase } from '../../harness/stack.js';
 
 const cycleStart = Date.UTC(2026, 10, 1, 5, 30);
 
@@ -18,14 +18,7 @@ function request(accountId: string, attempt: number, amountMinor: bigint): Charg
 }
 
 describe('the ledger payment adapter', () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('payment_collections');
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase('payment_collections');
 
   it('records the amount to collect once per key; a repeat gets the same reference', async () => {
     const ledger = createLedgerPaymentAdapter(database.db);

@@ -1,18 +1,17 @@
 /** `billing api-keys` through the compiled CLI, against a test database. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { insertAccountOnce } from '../../../db/repositories/accounts.js';
 import { insertPlanOnce } from '../../../db/repositories/plans.js';
 import { authenticate } from '../../../edge/authenticate.js';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
 import { runBilling } from '../../harness/cli.js';
 import { growthPlan } from '../../harness/accounts.js';
+import { useTestDatabase } from '../../harness/stack.js';
 
-let database: TestDatabase;
+const database = useTestDatabase('api_keys_cli');
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  database = await createTestDatabase('api_keys_cli');
   env = { DATABASE_URL: database.url, LOG_LEVEL: 'WARN' };
   await insertPlanOnce(database.db, { id: 'growth', name: 'Growth', definition: growthPlan });
   for (const id of ['acme', 'globex']) {
@@ -26,9 +25,6 @@ beforeAll(async () => {
       max_late_seconds: 86_400,
     });
   }
-});
-afterAll(async () => {
-  await database?.drop();
 });
 
 describe('billing api-keys', () => {

@@ -9,15 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listCalls } from '../../../db/repositories/calls.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { createLogger } from '../../../logging/logger.js';
 import { workflowsPath } from '../../../workers/workflow-bundle.js';
 import {
-  accountTestbed,
-  type AccountTestbed,
   completedCall,
   cycleEndingIn,
   growthPlan,
@@ -26,19 +24,13 @@ import {
 } from '../../harness/accounts.js';
 import { type CliResult, runBilling } from '../../harness/cli.js';
 import { messagesTo } from '../../harness/mailbox.js';
-import { type PaymentFiles, paymentFiles } from '../../harness/payments.js';
-import { harnessEnv, inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 /** 1 credit included: a 10-minute call is 9 credits over, charged at the close. */
 const tinyPlan = { ...growthPlan, id: 'tiny', name: 'Tiny', allowanceCredits: '1' };
 const scalePlan = { ...growthPlan, id: 'scale', name: 'Scale', allowanceCredits: '30' };
 
-let bed: AccountTestbed;
-let workers: InProcessWorkers;
-let gateway: PaymentFiles;
-let env: Record<string, string>;
-let stopWorker: () => void;
-let working: Promise<unknown>;
+const bed = useStack('ops-cli', { workers: { running: true }, payments: true, plans: [tinyPlan] });
 const scratch = mkdtempSync(join(tmpdir(), 'ops-cli-'));
 
 const acme = uniqueAccountId('acme');
@@ -46,7 +38,7 @@ const acmeEmail = `billing+${acme}@acme.example`;
 const unpaid = uniqueAccountId('unpaid');
 
 async function billing(args: string[], input?: string): Promise<CliResult> {
-  return runBilling(args, env, { input });
+  return runBilling(args, bed.env, { input });
 }
 
 /** Runs a `--json` command and returns its exit code and parsed document. */
@@ -54,7 +46,7 @@ async function json<T = Record<string, unknown>>(
   args: string[],
   extraEnv: Record<string, string> = {},
 ): Promise<{ code: number | null; body: T; stderr: string }> {
-  const result = await runBilling([...args, '--json'], { ...env, ...extraEnv });
+  const result = await runBilling([...args, '--json'], { ...bed.env, ...extraEnv });
   let body: T;
   try {
     body = JSON.parse(result.stdout) as T;
@@ -87,25 +79,12 @@ async function listedUntil(
   }
 }
 
+// An account whose first cycle closes seconds from now in overage, and whose charge is declined:
+// it closes while the other tests run, for retry-payment and `accounts list --status`.
 beforeAll(async () => {
-  bed = await accountTestbed('ops-cli');
-  gateway = paymentFiles('ops-cli');
-  workers = await inProcessWorkers(bed.database, bed.taskQueue, undefined, {
-    env: {
-      PAYMENT_ADAPTER: 'test',
-      PAYMENT_TEST_LOG: gateway.logPath,
-      PAYMENT_TEST_CONTROL: gateway.controlPath,
-    },
-  });
-  env = harnessEnv(bed.database, bed.taskQueue);
-  working = workers.runUntil(new Promise<void>((resolve) => (stopWorker = resolve)));
-
-  // An account whose first cycle closes seconds from now in overage, and whose charge is declined:
-  // it closes while the other tests run, for retry-payment and `accounts list --status`.
-  gateway.setBehaviour(unpaid, 'decline');
-  await bed.billing.createPlan(tinyPlan);
+  bed.gateway.setBehaviour(unpaid, 'decline');
   const cycle = cycleEndingIn(8_000);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id: unpaid,
     planId: tinyPlan.id,
     timeZone: 'UTC',
@@ -114,13 +93,6 @@ beforeAll(async () => {
     graceSeconds: 2,
   });
   await bed.billing.recordCalls(unpaid, [completedCall(unpaid, 600)]);
-});
-
-afterAll(async () => {
-  stopWorker?.();
-  await working;
-  await workers?.close();
-  await bed?.close();
 });
 
 describe('billing ops commands', () => {
@@ -193,7 +165,7 @@ describe('billing ops commands', () => {
     expect(created.code).toBe(0);
     expect(created.body.plan).toMatchObject({ id: 'growth', allowanceMillicredits: '10000' });
 
-    const fromStdin = await runBilling(['plans', 'create', '-', '--json'], env, {
+    const fromStdin = await runBilling(['plans', 'create', '-', '--json'], bed.env, {
       input: JSON.stringify(scalePlan),
     });
     expect(fromStdin.code).toBe(0);
@@ -444,7 +416,7 @@ describe('billing ops commands', () => {
       expect.objectContaining({ id: unpaid, status: 'payment_failed', planId: 'tiny' }),
     ]);
 
-    gateway.setBehaviour(unpaid, 'succeed');
+    bed.gateway.setBehaviour(unpaid, 'succeed');
     const retried = await json<{ invoices: { status: string; amountMinor: string }[] }>([
       'retry-payment',
       unpaid,
@@ -455,10 +427,10 @@ describe('billing ops commands', () => {
     expect(retried.body.invoices).toEqual([
       expect.objectContaining({ status: 'paid', amountMinor: '108' }),
     ]);
-    expect(gateway.successfulCharges(unpaid)).toHaveLength(1);
+    expect(bed.gateway.successfulCharges(unpaid)).toHaveLength(1);
     const replayed = await json(['retry-payment', unpaid, '--request-id', `retry-${unpaid}`]);
     expect(replayed.body).toMatchObject({ replayed: true });
-    expect(gateway.successfulCharges(unpaid)).toHaveLength(1);
+    expect(bed.gateway.successfulCharges(unpaid)).toHaveLength(1);
     expect((await json(['retry-payment', 'nobody-here'])).code).toBe(3);
   });
 

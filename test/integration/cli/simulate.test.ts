@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { listInvoices } from '../../../db/repositories/invoices.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
@@ -11,16 +11,11 @@ import { creditsText } from '../../../cli/format.js';
 import { formatMoney } from '../../../format/numbers.js';
 import { verifyBillingLink } from '../../../links/signed-link.js';
 import { freePort } from '../../../scripts/stack/ports.js';
-import { accountTestbed, previewOfRecorded, type AccountTestbed } from '../../harness/accounts.js';
+import { previewOfRecorded } from '../../harness/accounts.js';
 import { runBilling } from '../../harness/cli.js';
 import { messagesTo } from '../../harness/mailbox.js';
-import {
-  harnessConfig,
-  harnessEnv,
-  inProcessWorkers,
-  type InProcessWorkers,
-  uniqueTaskQueue,
-} from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
+import { harnessConfig, uniqueTaskQueue } from '../../harness/workers.js';
 
 function captured() {
   const out = new PassThrough();
@@ -32,28 +27,18 @@ function captured() {
 const ALERT_KINDS = ['threshold', 'exhausted', 'projection'];
 
 describe('billing simulate', () => {
-  let bed: AccountTestbed;
-  let workers: InProcessWorkers;
-
-  beforeAll(async () => {
-    bed = await accountTestbed('simulate');
-    workers = await inProcessWorkers(bed.database, bed.taskQueue);
-  });
-  afterAll(async () => {
-    await workers?.close();
-    await bed?.close();
-  });
+  const bed = useStack('simulate', { workers: {} });
 
   it('sends a month of calls through the account workflows, closes every first cycle, and prints what the usage query, the invoices and the outbox hold', async () => {
     const log = captured();
     const progressOut = captured();
-    const config = harnessConfig(bed.database, bed.taskQueue);
+    const { config } = bed;
     const { db } = bed.database;
     // A month in about 8 s, at 8 weekday calls per plan size: about 500 events.
     const speed = parseSpeed('90h') as Speed;
     const options = { ...DEFAULT_OPTIONS, speed, callsPerDay: 8, workerWaitMs: 30_000 };
 
-    await workers.runUntil(
+    await bed.workers.runUntil(
       (async () => {
         const run = await runSimulation(config, options, {
           log: log.out,
@@ -187,7 +172,7 @@ describe('billing simulate', () => {
   });
 
   it('`billing simulate` exits 2 on bad usage, 0 for --help, and 1 naming the address when Temporal does not answer', async () => {
-    const env = harnessEnv(bed.database, bed.taskQueue);
+    const { env } = bed;
     const bad = await runBilling(['simulate', '--accounts', 'many'], env);
     expect(bad.stderr).toMatch(/^billing simulate: --accounts: expected a number of accounts/);
     expect(bad.stderr).toContain('usage: billing simulate [options]');

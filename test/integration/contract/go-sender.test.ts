@@ -8,21 +8,19 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { listCalls, listRejections } from '../../../db/repositories/calls.js';
 import { childEnvironment, parseConfig } from '../../../config/config.js';
 import { usageReplySchema } from '../../../contract/usage-reply.js';
 import {
-  accountTestbed,
   expectedMillicredits,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
 import { jsonSchemaErrors } from '../../harness/json-schemas.js';
-import { harnessEnv, inProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const run = promisify(execFile);
 const exampleDir = join(parseConfig({}).paths.root, 'docs', 'examples', 'go-sender');
@@ -50,11 +48,10 @@ interface GoSenderReport {
 }
 
 describe('the Go example sender (docs/examples/go-sender)', () => {
-  let bed: AccountTestbed;
+  const bed = useStack('go-sender', { workers: {} });
   const binary = join(inject('runDir'), 'go-sender');
 
   beforeAll(async () => {
-    bed = await accountTestbed('go-sender');
     // A cold first build downloads the Go SDK and compiles it (about a minute); later builds
     // reuse Go's module and build caches and take seconds.
     await run(goCommand(), ['build', '-o', binary, '.'], {
@@ -62,79 +59,79 @@ describe('the Go example sender (docs/examples/go-sender)', () => {
       env: childEnvironment({ GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' }),
     });
   }, 600_000);
-  afterAll(() => bed?.close());
 
   it('reports a signal and a batch whose outcomes, stored calls and usage agree', async () => {
     const account = uniqueAccountId('go');
-    const workers = await inProcessWorkers(bed.database, bed.taskQueue);
-    try {
-      await workers.runUntil(
-        (async () => {
-          await bed.billing.createPlan(growthPlan);
-          await bed.billing.createAccount({
-            id: account,
-            planId: growthPlan.id,
-            timeZone: 'Europe/Berlin',
-            createdAt: formatInstant(Date.now() - 10 * DAY),
-          });
-          const env = harnessEnv(bed.database, bed.taskQueue);
-          const { stdout } = await run(
-            binary,
-            ['-address', env.TEMPORAL_ADDRESS!, '-task-queue', bed.taskQueue, '-account', account],
-            { timeout: 60_000 },
-          );
-          const report = JSON.parse(stdout) as GoSenderReport;
-
-          expect(report.workflowId).toBe(`billing-${account}`);
-          expect(report.signal.callId).toBe('go-signal-1');
-          expect(report.signal.runId).toMatch(/^[0-9a-f-]{36}$/);
-          expect(report.recordCalls.outcomes).toEqual([
-            { callId: 'go-update-1', outcome: 'accepted' },
-            { callId: 'go-signal-1', outcome: 'duplicate' },
-            {
-              callId: 'go-update-3',
-              outcome: 'rejected',
-              reason: 'ended_before_answered',
-              detail: 'endedAt is before answeredAt',
-            },
-            { callId: 'go-update-4', outcome: 'accepted' },
-          ]);
-
-          const calls = await listCalls(bed.database.db, account);
-          expect(calls.map((c) => c.call_id).sort()).toEqual([
-            'go-signal-1',
-            'go-update-1',
-            'go-update-4',
-          ]);
-          const rejections = await listRejections(bed.database.db, account);
-          expect(rejections.map((r) => [r.call_id, r.reason])).toEqual([
-            ['go-update-3', 'ended_before_answered'],
-          ]);
-
-          // 95 s + 125 s answered; the unanswered outbound call bills nothing.
-          const expected = expectedMillicredits(
+    await bed.workers.runUntil(
+      (async () => {
+        await bed.provisioning.createPlan(growthPlan);
+        await bed.provisioning.createAccount({
+          id: account,
+          planId: growthPlan.id,
+          timeZone: 'Europe/Berlin',
+          createdAt: formatInstant(Date.now() - 10 * DAY),
+        });
+        const { stdout } = await run(
+          binary,
+          [
+            '-address',
+            bed.env.TEMPORAL_ADDRESS!,
+            '-task-queue',
+            bed.taskQueue,
+            '-account',
             account,
-            calls.map((c) => JSON.parse(c.raw) as unknown),
-          ).toString();
-          expect(report.usage.cycle.billableSeconds).toBe(220);
-          expect(report.usage.cycle.usedMillicredits).toBe(expected);
-          expect(String(report.usedMillicredits)).toBe(expected);
+          ],
+          { timeout: 60_000 },
+        );
+        const report = JSON.parse(stdout) as GoSenderReport;
 
-          // The reply as the Go SDK decoded it, and as our client reads it, meet the contract.
-          expect(jsonSchemaErrors('usage-reply', report.usage)).toEqual([]);
-          expect(usageReplySchema.safeParse(report.usage).error?.issues).toBeUndefined();
-          const usage = await waitForUsage(
-            bed.billing,
-            account,
-            (u) => u.pendingEvents === 0,
-            'nothing pending',
-          );
-          expect(usage.cycle.usedMillicredits).toBe(expected);
-          expect(jsonSchemaErrors('usage-reply', usage)).toEqual([]);
-        })(),
-      );
-    } finally {
-      await workers.close();
-    }
+        expect(report.workflowId).toBe(`billing-${account}`);
+        expect(report.signal.callId).toBe('go-signal-1');
+        expect(report.signal.runId).toMatch(/^[0-9a-f-]{36}$/);
+        expect(report.recordCalls.outcomes).toEqual([
+          { callId: 'go-update-1', outcome: 'accepted' },
+          { callId: 'go-signal-1', outcome: 'duplicate' },
+          {
+            callId: 'go-update-3',
+            outcome: 'rejected',
+            reason: 'ended_before_answered',
+            detail: 'endedAt is before answeredAt',
+          },
+          { callId: 'go-update-4', outcome: 'accepted' },
+        ]);
+
+        const calls = await listCalls(bed.database.db, account);
+        expect(calls.map((c) => c.call_id).sort()).toEqual([
+          'go-signal-1',
+          'go-update-1',
+          'go-update-4',
+        ]);
+        const rejections = await listRejections(bed.database.db, account);
+        expect(rejections.map((r) => [r.call_id, r.reason])).toEqual([
+          ['go-update-3', 'ended_before_answered'],
+        ]);
+
+        // 95 s + 125 s answered; the unanswered outbound call bills nothing.
+        const expected = expectedMillicredits(
+          account,
+          calls.map((c) => JSON.parse(c.raw) as unknown),
+        ).toString();
+        expect(report.usage.cycle.billableSeconds).toBe(220);
+        expect(report.usage.cycle.usedMillicredits).toBe(expected);
+        expect(String(report.usedMillicredits)).toBe(expected);
+
+        // The reply as the Go SDK decoded it, and as our client reads it, meet the contract.
+        expect(jsonSchemaErrors('usage-reply', report.usage)).toEqual([]);
+        expect(usageReplySchema.safeParse(report.usage).error?.issues).toBeUndefined();
+        const usage = await waitForUsage(
+          bed.billing,
+          account,
+          (u) => u.pendingEvents === 0,
+          'nothing pending',
+        );
+        expect(usage.cycle.usedMillicredits).toBe(expected);
+        expect(jsonSchemaErrors('usage-reply', usage)).toEqual([]);
+      })(),
+    );
   });
 });

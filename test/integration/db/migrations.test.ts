@@ -1,19 +1,12 @@
 import { readdirSync } from 'node:fs';
 import { Migrator, NO_MIGRATIONS, sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrateToLatest, migrationStatus } from '../../../db/migrate.js';
 import { migrations } from '../../../db/migrations/index.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
+import { useTestDatabase } from '../../harness/stack.js';
 
 describe('migrations', () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('migrations', { migrate: false });
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase('migrations', { migrate: false });
 
   it('lists every migration file, in the order of their timestamp names', () => {
     const files = readdirSync(new URL('../../../db/migrations/', import.meta.url))

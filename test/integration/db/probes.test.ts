@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { findProbe, recordProbeOnce } from '../../../db/repositories/probes.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
+import { useTestDatabase } from '../../harness/stack.js';
 
 describe('probes repository', () => {
-  let database: TestDatabase;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('probes');
-  });
-  afterAll(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase('probes');
 
   const probe = (probeId: string, worker: string, attempt: number) => ({
     probe_id: probeId,

@@ -9,49 +9,39 @@ import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
-import { BillingClient } from '../../../client/billing-client.js';
+import { AccountWorkflowClient } from '../../../client/account-workflow-client.js';
 import { createDb } from '../../../db/connection.js';
 import { migrateToLatest } from '../../../db/migrate.js';
 import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js';
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { generateApiKey } from '../../../edge/api-key.js';
 import { buildEdgeServer } from '../../../edge/server.js';
-import {
-  runningProcesses,
-  startProcess,
-  waitUntil,
-} from '../../../scripts/stack/managed-process.js';
+import { startProcess, waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { childEnvironment } from '../../../config/config.js';
 import { createLogger } from '../../../logging/logger.js';
 import {
-  accountTestbed,
   completedCall,
   expectedMillicredits,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
 import { createTestDatabase } from '../../harness/database.js';
-import {
-  harnessConfig,
-  harnessEnv,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
+import type { WorkerProcess } from '../../harness/workers.js';
 
 const UPDATE_TIMEOUT_MS = 3_000;
 const BODY_LIMIT = 65_536;
 
-let bed: AccountTestbed;
+const bed = useStack('edge', { plans: [growthPlan] });
 let worker: WorkerProcess;
 let edge: FastifyInstance;
 let base: string;
 
 async function newAccount(name: string): Promise<{ id: string; key: string }> {
   const id = uniqueAccountId(name);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id,
     planId: 'growth',
     timeZone: 'UTC',
@@ -105,15 +95,12 @@ const outcomesOf = (answer: Answer) =>
   );
 
 beforeAll(async () => {
-  bed = await accountTestbed('edge');
-  worker = await startWorkerProcess(bed.database, bed.taskQueue, 'edge-worker');
-  await bed.billing.createPlan(growthPlan);
-  const config = harnessConfig(bed.database, bed.taskQueue);
+  worker = await bed.startWorkerProcess('edge-worker');
   edge = await buildEdgeServer({
     billing: bed.billing,
     db: bed.database.db,
     config: {
-      ...config.edge,
+      ...bed.config.edge,
       bodyLimitBytes: BODY_LIMIT,
       updateTimeoutMs: UPDATE_TIMEOUT_MS,
       updatesInFlightPerAccount: 2,
@@ -125,8 +112,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await edge?.close();
-  await Promise.all(runningProcesses().map((p) => p.stop('SIGKILL', 1_000)));
-  await bed?.close();
 });
 
 describe('POST /v1/call-events', () => {
@@ -329,7 +314,7 @@ describe('POST /v1/call-events', () => {
     // Nothing half-counted: the one call from before, the batch not at all (no worker ran it).
     expect(await countCalls(bed.database.db, acme.id)).toBe(1);
 
-    worker = await startWorkerProcess(bed.database, bed.taskQueue, 'edge-worker-2');
+    worker = await bed.startWorkerProcess('edge-worker-2');
     const retried = await post(acme.key, { events });
     expect(retried.status).toBe(200);
     // The first delivery may have been recorded once the worker came back: then it is a duplicate.
@@ -364,7 +349,7 @@ describe('GET /healthz', () => {
     const early = await buildEdgeServer({
       billing: bed.billing,
       db: database.db,
-      config: harnessConfig(bed.database, bed.taskQueue).edge,
+      config: bed.config.edge,
       logger: createLogger('ERROR'),
     });
     try {
@@ -406,9 +391,9 @@ describe('GET /healthz', () => {
     });
     const temporal = new Client({ connection, namespace: 'default' });
     const dead = await buildEdgeServer({
-      billing: new BillingClient({ temporal, db }),
+      billing: new AccountWorkflowClient({ temporal }),
       db,
-      config: harnessConfig(bed.database, bed.taskQueue).edge,
+      config: bed.config.edge,
       logger: createLogger('ERROR'),
     });
     try {
@@ -444,12 +429,10 @@ describe('the edge process (dist/edge/main.js)', () => {
     const child = startProcess({
       name: 'edge',
       command: process.execPath,
-      args: [
-        join(harnessConfig(bed.database, bed.taskQueue).paths.root, 'dist', 'edge', 'main.js'),
-      ],
+      args: [join(bed.config.paths.root, 'dist', 'edge', 'main.js')],
       logFile: join(inject('runDir'), 'logs', `edge-${port}.log`),
       env: childEnvironment({
-        ...harnessEnv(bed.database, bed.taskQueue),
+        ...bed.env,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
       }),

@@ -2,46 +2,27 @@
  * Alert emails from the account workflow through the outbox to a real SMTP server that keeps every
  * delivery (no duplicate suppression): each firing arrives once, with the core's numbers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatInstant } from '../../../billing/units.js';
 import { listNotifications } from '../../../db/repositories/notifications.js';
 import type { NotificationRow } from '../../../db/schema.js';
 import type { NotificationContent } from '../../../billing/notification-content.js';
 import {
-  accountTestbed,
   completedCall,
   cycleEndingIn,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
 import { uniqueRecipient } from '../../harness/mailbox.js';
-import { deliveryCounts, startSmtpSink, type SmtpSink } from '../../harness/smtp-sink.js';
+import { deliveryCounts } from '../../harness/smtp-sink.js';
 import { runBilling } from '../../harness/cli.js';
-import { harnessEnv, inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
-let bed: AccountTestbed;
-let sink: SmtpSink;
-let workers: InProcessWorkers;
-let stop: () => void;
-let running: Promise<void>;
-
-beforeAll(async () => {
-  bed = await accountTestbed('alert-emails');
-  sink = await startSmtpSink();
-  workers = await inProcessWorkers(bed.database, bed.taskQueue, undefined, {
-    env: { SMTP_URL: sink.url, NOTIFY_RETRY_MAX_INTERVAL_MS: '1000' },
-  });
-  running = workers.runUntil(new Promise<void>((resolve) => (stop = resolve)));
-  await bed.billing.createPlan(growthPlan);
-});
-afterAll(async () => {
-  stop();
-  await running;
-  await workers.close();
-  await sink.close();
-  await bed.close();
+const bed = useStack('alert-emails', {
+  smtpSink: true,
+  workers: { running: true, env: { NOTIFY_RETRY_MAX_INTERVAL_MS: '1000' } },
+  plans: [growthPlan],
 });
 
 /** An account on the Growth plan (10 credits; 50, 80 and 100%), with one billing contact. */
@@ -51,7 +32,7 @@ async function newAccount(
 ): Promise<{ id: string; to: string }> {
   const id = uniqueAccountId(name);
   const to = uniqueRecipient(name);
-  await bed.billing.createAccount({
+  await bed.provisioning.createAccount({
     id,
     planId: 'growth',
     timeZone: 'UTC',
@@ -79,7 +60,7 @@ describe('threshold and exhausted emails', () => {
   it('arrive once per firing with the core numbers, despite duplicates and SMTP retries', async () => {
     const { id, to } = await newAccount('once');
     // The first two deliveries are answered "451 try again later": the activity retries.
-    sink.failNext(2);
+    bed.sink.failNext(2);
     const half = completedCall(id, 300);
     const more = completedCall(id, 180);
     const rest = completedCall(id, 120);
@@ -87,10 +68,10 @@ describe('threshold and exhausted emails', () => {
     await bed.billing.sendCallEvent(id, half);
     await bed.billing.recordCalls(id, [more, half, more]);
     await bed.billing.recordCalls(id, [rest, rest, more]);
-    const received = await sink.waitFor(to, 3);
+    const received = await bed.sink.waitFor(to, 3);
     // Nothing more comes: wait past a few retry intervals.
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(deliveryCounts(sink.to(to))).toEqual({ deliveries: 3, messageIds: 3 });
+    expect(deliveryCounts(bed.sink.to(to))).toEqual({ deliveries: 3, messageIds: 3 });
 
     expect(await firings(id)).toEqual(['threshold:50#1', 'threshold:80#1', 'exhausted:credits#1']);
     const rows = await outbox(id);
@@ -119,7 +100,7 @@ describe('threshold and exhausted emails', () => {
     expect(received[0]!.text).toMatch(/\/billing\/[^?\s]+\?expires=\d+&sig=/);
 
     // Ops read the same rows through the CLI.
-    const env = harnessEnv(bed.database, bed.taskQueue);
+    const { env } = bed;
     const listed = await runBilling(['notifications', id, '--json'], env);
     expect(listed.code).toBe(0);
     const json = JSON.parse(listed.stdout) as { kind: string; status: string; attempts: number }[];
@@ -137,12 +118,12 @@ describe('threshold and exhausted emails', () => {
     const cycle = cycleEndingIn(20_000);
     const { id, to } = await newAccount('rearm', { ...cycle, graceSeconds: 2 });
     await bed.billing.recordCalls(id, [completedCall(id, 600)]);
-    await sink.waitFor(to, 3);
+    await bed.sink.waitFor(to, 3);
     // 10 more credits: used 10 of 20 re-arms 80% and `exhausted` (50% stays reached).
     await bed.billing.purchaseCredits(id, { purchaseId: 'top-up-1', credits: '10' });
     await bed.billing.recordCalls(id, [completedCall(id, 360)]);
     await bed.billing.recordCalls(id, [completedCall(id, 240)]);
-    await sink.waitFor(to, 6);
+    await bed.sink.waitFor(to, 6);
     expect(await firings(id)).toEqual([
       'threshold:50#1',
       'threshold:80#1',
@@ -158,7 +139,7 @@ describe('threshold and exhausted emails', () => {
     await bed.billing.recordCalls(id, [
       completedCall(id, 300, { answeredAt: cycle.cycleEnd + 500 }),
     ]);
-    const all = await sink.waitFor(to, 8);
+    const all = await bed.sink.waitFor(to, 8);
     const rows = await outbox(id);
     const next = rows.filter((r) => r.cycle_start.getTime() === cycle.cycleEnd);
     expect(next.map((r) => `${r.kind}:${r.key}#${r.firing}`)).toEqual(['threshold:50#1']);
@@ -177,7 +158,7 @@ describe('threshold and exhausted emails', () => {
     expect(reply.outcomes.map((o) => o.outcome)).toEqual(['accepted']);
     const usage = await bed.billing.usage(id);
     expect(usage.inGrace?.usedMillicredits).toBe('9000');
-    const [statement] = await sink.waitFor(to, 1, 30_000);
+    const [statement] = await bed.sink.waitFor(to, 1, 30_000);
     expect(await firings(id)).toEqual(['statement:statement#1']);
     expect(statement!.subject).toMatch(/statement/i);
     const row = (await outbox(id))[0]!;
@@ -193,11 +174,11 @@ describe('threshold and exhausted emails', () => {
       allowanceCredits: '100',
       alertThresholdsPercent: [95],
     };
-    await bed.billing.createPlan(plan);
+    await bed.provisioning.createPlan(plan);
     const id = uniqueAccountId('projection');
     const to = uniqueRecipient('projection');
     const createdAt = Date.now() - 7 * 86_400_000;
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id,
       planId: 'projected',
       timeZone: 'UTC',
@@ -211,7 +192,7 @@ describe('threshold and exhausted emails', () => {
       completedCall(id, 480, { answeredAt: creationDay + (d + 1) * 86_400_000 + 43_200_000 }),
     );
     await bed.billing.recordCalls(id, days);
-    const [mail] = await sink.waitFor(to, 1);
+    const [mail] = await bed.sink.waitFor(to, 1);
     await bed.billing.recordCalls(id, [completedCall(id, 240)]);
     await waitForUsage(bed.billing, id, (u) => u.cycle.usedMillicredits === '52000', '52 credits');
     await new Promise((resolve) => setTimeout(resolve, 2000));

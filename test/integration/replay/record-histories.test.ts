@@ -14,25 +14,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowPollers } from '../../../client/temporal-client.js';
 import { waitUntil } from '../../../scripts/stack/managed-process.js';
 import type { UsageReply } from '../../../contract/usage-reply.js';
-import {
-  accountTestbed,
-  completedCall,
-  cycleEndingIn,
-  growthPlan,
-} from '../../harness/accounts.js';
-import type { AccountTestbed } from '../../harness/accounts.js';
+import { completedCall, cycleEndingIn, growthPlan } from '../../harness/accounts.js';
 import {
   type NamedHistory,
   removeHistories,
   saveRunChain,
   waitUntilSettled,
 } from '../../harness/histories.js';
-import { paymentFiles } from '../../harness/payments.js';
-import { type InProcessWorkers, inProcessWorkers } from '../../harness/workers.js';
+import { useStack, type Stack } from '../../harness/stack.js';
 
 const scalePlan = {
   ...growthPlan,
@@ -44,7 +37,7 @@ const scalePlan = {
 
 /** Polls the usage query (which refuses while a run is loading) until `done` holds. */
 async function usageUntil(
-  testbed: AccountTestbed,
+  testbed: Stack,
   accountId: string,
   what: string,
   done: (usage: UsageReply) => boolean,
@@ -72,44 +65,29 @@ describe('account workflow histories for the replay test', () => {
   const suffix = randomBytes(3).toString('hex');
   const accountId = `replay-${suffix}`;
   const ghostId = `ghost-${suffix}`;
-  const payments = paymentFiles('record-histories');
-  let testbed: AccountTestbed;
-  let workers: InProcessWorkers;
+  const testbed = useStack('record-histories', { workers: {}, payments: true });
   let lifecycle: NamedHistory[];
   let unknown: NamedHistory[];
 
-  beforeAll(async () => {
-    testbed = await accountTestbed('record-histories');
-    workers = await inProcessWorkers(testbed.database, testbed.taskQueue, undefined, {
-      env: {
-        PAYMENT_ADAPTER: 'test',
-        PAYMENT_TEST_LOG: payments.logPath,
-        PAYMENT_TEST_CONTROL: payments.controlPath,
-      },
-    });
-    removeHistories('account-');
-  });
-
-  afterAll(async () => {
-    await workers?.close();
-    await testbed?.close();
-  });
+  beforeAll(() => removeHistories('account-'));
 
   it('a lifecycle account: calls, requests, a boundary, continue-as-new, a close and a payment retry', async () => {
-    const { billing } = testbed;
-    await workers.runUntil(
+    const { billing, provisioning } = testbed;
+    await testbed.workers.runUntil(
       (async () => {
-        await billing.createPlan(growthPlan);
-        await billing.createPlan(scalePlan);
-        payments.setBehaviour(accountId, 'decline');
+        await provisioning.createPlan(growthPlan);
+        await provisioning.createPlan(scalePlan);
+        testbed.gateway.setBehaviour(accountId, 'decline');
         // The cycle's seconds are for the workflow, not for the worker's start-up.
         await waitUntil(
           async () =>
-            (await workflowPollers(testbed.temporal, testbed.taskQueue)).includes(workers.identity),
-          { what: `worker ${workers.identity} polling`, timeoutMs: 30_000 },
+            (await workflowPollers(testbed.temporal, testbed.taskQueue)).includes(
+              testbed.workers.identity,
+            ),
+          { what: `worker ${testbed.workers.identity} polling`, timeoutMs: 30_000 },
         );
         const cycle = cycleEndingIn(6000);
-        await billing.createAccount({
+        await provisioning.createAccount({
           id: accountId,
           planId: growthPlan.id,
           timeZone: 'UTC',
@@ -186,7 +164,7 @@ describe('account workflow histories for the replay test', () => {
           (u) => u.closedCycles[0]?.invoice?.status === 'payment_failed',
         );
         expect(closed.closedCycles).toHaveLength(1);
-        payments.setBehaviour(accountId, 'succeed');
+        testbed.gateway.setBehaviour(accountId, 'succeed');
         const retried = await billing.retryPayment(accountId, { requestId: 'retry-1' });
         expect(retried.invoices.map((i) => i.status)).toEqual(['paid']);
         await waitUntilSettled(billing.handle(accountId));
@@ -202,7 +180,7 @@ describe('account workflow histories for the replay test', () => {
 
   it('an account that does not exist: its workflow ends as unknown_account', async () => {
     const { billing } = testbed;
-    const result = await workers.runUntil(
+    const result = await testbed.workers.runUntil(
       (async () => {
         await billing.sendCallEvent(ghostId, completedCall(ghostId, 60));
         return billing.handle(ghostId).result();

@@ -17,26 +17,21 @@ import type { UsageReply } from '../../../contract/usage-reply.js';
 import { billingPagePlugin } from '../../../web/billing-page/plugin.js';
 import { signBillingLink } from '../../../links/signed-link.js';
 import {
-  accountTestbed,
   completedCall,
   growthPlan,
   uniqueAccountId,
   waitForUsage,
-  type AccountTestbed,
 } from '../../harness/accounts.js';
 import { axeViolations, launchChromium, skipWithoutChromium } from '../../harness/browser.js';
 import { messagesTo, uniqueRecipient, type ReceivedMessage } from '../../harness/mailbox.js';
-import { inProcessWorkers, type InProcessWorkers } from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const screenshots = join(root, 'screenshots', 'billing-page');
 const skipBrowser = skipWithoutChromium('billing-page.test.ts');
 const secret = 'billing-page-test-secret-of-at-least-32-chars';
 
-let bed: AccountTestbed;
-let workers: InProcessWorkers;
-let stopWorkers: () => void;
-let running: Promise<void>;
+const bed = useStack('billing-page', { workers: { running: true }, plans: [growthPlan] });
 let app: FastifyInstance;
 let mailer: Mailer;
 let base: string;
@@ -83,13 +78,9 @@ function hidden(html: string, name: string): string {
 }
 
 beforeAll(async () => {
-  bed = await accountTestbed('billing-page');
-  workers = await inProcessWorkers(bed.database, bed.taskQueue);
-  running = workers.runUntil(new Promise<void>((resolve) => (stopWorkers = resolve)));
-  await bed.billing.createPlan(growthPlan);
   const createdAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
   for (const id of [acme, globex]) {
-    await bed.billing.createAccount({
+    await bed.provisioning.createAccount({
       id,
       planId: 'growth',
       timeZone: 'Europe/Berlin',
@@ -123,10 +114,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   mailer?.close();
-  stopWorkers?.();
-  await running;
-  await workers?.close();
-  await bed?.close();
 });
 
 describe.skipIf(skipBrowser)('the billing page in headless Chromium', () => {

@@ -6,33 +6,23 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { childEnvironment, parseConfig } from '../../../config/config.js';
-import { createTestDatabase, type TestDatabase } from '../../harness/database.js';
-import {
-  harnessEnv,
-  startWorkerProcess,
-  uniqueTaskQueue,
-  type WorkerProcess,
-} from '../../harness/workers.js';
+import { useStack } from '../../harness/stack.js';
+import type { WorkerProcess } from '../../harness/workers.js';
 
 describe('worker metrics', () => {
-  let database: TestDatabase;
+  const bed = useStack('metrics');
   let worker: WorkerProcess | undefined;
-  const taskQueue = uniqueTaskQueue('metrics');
 
-  beforeAll(async () => {
-    database = await createTestDatabase('metrics');
-  });
   afterAll(async () => {
     await worker?.stop('SIGTERM', 10_000);
-    await database.drop();
   });
 
   it("serves the SDK's temporal_ metrics for its task queue on /metrics", async () => {
     const port = await freePort();
-    worker = await startWorkerProcess(database, taskQueue, 'metrics-worker', {
+    worker = await bed.startWorkerProcess('metrics-worker', {
       WORKER_METRICS_PORT: String(port),
     });
     const response = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -42,7 +32,7 @@ describe('worker metrics', () => {
     const series = body.split('\n').filter((line) => line.startsWith('temporal_'));
     // The worker is polling (startWorkerProcess waited for it), so its pollers are counted.
     expect(series.some((line) => /^temporal_num_pollers\{/.test(line))).toBe(true);
-    expect(series.some((line) => line.includes(`task_queue="${taskQueue}"`))).toBe(true);
+    expect(series.some((line) => line.includes(`task_queue="${bed.taskQueue}"`))).toBe(true);
   });
 
   it('refuses to start when its metrics port is taken, naming the variable', async () => {
@@ -54,7 +44,7 @@ describe('worker metrics', () => {
       const main = join(parseConfig({}).paths.root, 'dist', 'workers', 'main.js');
       const run = promisify(execFile)(process.execPath, [main], {
         env: childEnvironment({
-          ...harnessEnv(database, taskQueue),
+          ...bed.env,
           WORKER_METRICS_PORT: String(taken),
         }),
         timeout: 30_000,

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LINK_REQUEST_BUCKET_MS,
-  LinkRequestLimiter,
-  linkRequestEmail,
-} from '../../../web/billing-page/link-request.js';
-import { billingLinkParts, verifyBillingLink } from '../../../links/signed-link.js';
+import { LINK_REQUEST_BUCKET_MS, linkRequestEmail } from '../../services/link-request-email.js';
+import { billingLinkParts, verifyBillingLink } from '../../links/signed-link.js';
 
 const links = {
   secret: 'test-secret-of-at-least-thirty-two-characters',
@@ -49,29 +45,5 @@ describe('the link email', () => {
     expect(first.messageId).toMatch(
       /^<billing-link\.acme\.ops=40acme=2eexample\.\d+@billing\.example\.com>$/,
     );
-  });
-});
-
-describe('the per-address limit', () => {
-  it('allows a few sends an hour per address, whatever its case', () => {
-    const limiter = new LinkRequestLimiter(3, 3_600_000);
-    expect([1, 2, 3, 4].map((i) => limiter.allow('A@x.example', now + i))).toEqual([
-      true,
-      true,
-      true,
-      false,
-    ]);
-    expect(limiter.allow('a@x.example', now + 10)).toBe(false);
-    expect(limiter.allow('b@x.example', now + 10)).toBe(true);
-    expect(limiter.allow('a@x.example', now + 3_600_002)).toBe(true);
-  });
-
-  it('forgets the oldest addresses beyond its bound', () => {
-    const limiter = new LinkRequestLimiter(1, 3_600_000, 2);
-    expect(limiter.allow('a@x.example', now)).toBe(true);
-    limiter.allow('b@x.example', now);
-    limiter.allow('c@x.example', now);
-    expect(limiter.allow('a@x.example', now)).toBe(true);
-    expect(limiter.allow('c@x.example', now)).toBe(false);
   });
 });
