@@ -1,7 +1,8 @@
 /**
- * An account testbed on the harness servers: a fresh database, a task queue of its own, a billing
- * client, and helpers to build plans, accounts whose cycle ends seconds from now, call events, and
- * the `preview` scenario of what the workflow recorded.
+ * An account testbed on the harness servers (test files get it through `useStack`, stack.ts): a
+ * fresh database, a task queue of its own, account provisioning and the account workflow client;
+ * and helpers to build plans, accounts whose cycle ends seconds from now, call events, and the
+ * `preview` scenario of what the workflow recorded.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
