@@ -309,6 +309,7 @@ function bookCall(
     cycle.billableSeconds += rating.billedSeconds;
     if (late) cycle.lateAdjustments += 1;
   }
+  const millicredits = amountOf(rating.millicredits);
   effects.push({
     type: 'callBooked',
     at: arrival,
@@ -317,8 +318,10 @@ function bookCall(
     late,
     bookedAt,
     billedSeconds: rating.billedSeconds,
-    millicredits: amountOf(rating.millicredits),
-    writtenOffMillicredits: amountOf(writtenOff),
+    millicredits,
+    // Past the limit a call is usually written off whole: the same text, formatted once.
+    writtenOffMillicredits:
+      writtenOff === rating.millicredits ? millicredits : amountOf(writtenOff),
   });
   return cycle === open && rating.millicredits > 0n;
 }
@@ -382,7 +385,10 @@ function evaluateAlerts(
   if (thresholds.length === 0 && cycle.disarmedPercents.length === 0) return;
   const used100 = billedUsed * 100n;
   const reached = (percent: number) => used100 >= BigInt(percent) * available;
-  cycle.disarmedPercents = cycle.disarmedPercents.filter(reached);
+  // Most operations re-arm nothing: the list is rebuilt only when one has to go.
+  if (!cycle.disarmedPercents.every(reached)) {
+    cycle.disarmedPercents = cycle.disarmedPercents.filter(reached);
+  }
   if (available <= 0n) return;
   for (const percent of thresholds) {
     if (cycle.disarmedPercents.includes(percent) || !reached(percent)) continue;
@@ -405,6 +411,7 @@ function evaluateAlerts(
  * the plan at its last instant.
  */
 function prunePlans(state: LedgerState): void {
+  if (state.plans.length < 2) return;
   const oldestNeeded = Math.min(
     state.now - state.account.maxLateSeconds * 1000 - MAX_CALL_MS,
     state.cycles[0]!.start,
