@@ -50,7 +50,6 @@ export const layers = {
   edge: { imports: ['billing', 'client', 'config', 'contract', 'db', 'logging', 'mail', 'web'] },
   cli: {
     imports: [
-      'activities',
       'billing',
       'client',
       'config',
