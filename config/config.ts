@@ -122,6 +122,9 @@ const root = (() => {
   return basename(parent) === 'dist' ? dirname(parent) : parent;
 })();
 
+/** The local stack's link key: known to everyone, so never good outside a developer's machine. */
+const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
+
 const port = z.coerce.number().int().min(1).max(65_535);
 const millis = (min: number) => z.coerce.number().int().min(min).max(86_400_000);
 
@@ -160,6 +163,11 @@ const schema = z.object({
     .string()
     .transform((list) => list.split(',').map((key) => key.trim()))
     .pipe(z.array(z.string().min(32, 'use at least 32 characters for each key')))
+    // Accepting the public key, even as a previous one, would let anyone forge a link.
+    .refine(
+      (keys) => !keys.includes(DEV_LINK_SECRET),
+      'the public development key is never accepted',
+    )
     .optional(),
   // Replaces the password of DATABASE_URL, so the URL can stay in the environment and the password
   // come from a file (DATABASE_PASSWORD_FILE).
@@ -227,9 +235,6 @@ const secretVariables = [
   'DATABASE_PASSWORD',
   'SMTP_URL',
 ] as const satisfies readonly (keyof typeof schema.shape)[];
-
-/** The local stack's link key: known to everyone, so never good outside a developer's machine. */
-const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
 
 function isLocalUrl(url: string): boolean {
   const host = new URL(url).hostname;

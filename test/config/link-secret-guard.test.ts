@@ -31,6 +31,15 @@ describe('the public development link key', () => {
     ).not.toThrow();
   });
 
+  it('is never accepted as a previous key during a rotation', () => {
+    expect(() =>
+      parseConfig({
+        BILLING_LINK_SECRET: realKey,
+        BILLING_LINK_PREVIOUS_SECRETS: 'local-development-only-billing-link-secret',
+      }),
+    ).toThrow(/BILLING_LINK_PREVIOUS_SECRETS: the public development key is never accepted/);
+  });
+
   it('is refused by every process (the worker signs links) when PUBLIC_BASE_URL is not local', () => {
     expect(() => parseConfig({ PUBLIC_BASE_URL: 'http://billing.example.com' })).toThrow(
       /BILLING_LINK_SECRET: required when PUBLIC_BASE_URL is not a local address/,
