@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { readSecretFile, withSecretFiles, type ReadSecretFile } from './secret-files.js';
 
 export const logLevels = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof logLevels)[number];
@@ -102,6 +103,11 @@ export interface Config {
     /** Requests of all accounts waiting for a slot; beyond this they are answered 429. */
     readonly queuedTotal: number;
   };
+  /** The billing page the edge serves (web/billing-page/). */
+  readonly billingPage: {
+    /** Link keys still accepted while BILLING_LINK_SECRET is rotated (the current one signs). */
+    readonly previousLinkSecrets: readonly string[];
+  };
   readonly paths: { readonly root: string; readonly dataDir: string; readonly toolsDir: string };
 }
 
@@ -115,6 +121,9 @@ const root = (() => {
   const parent = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   return basename(parent) === 'dist' ? dirname(parent) : parent;
 })();
+
+/** The local stack's link key: known to everyone, so never good outside a developer's machine. */
+const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
 
 const port = z.coerce.number().int().min(1).max(65_535);
 const millis = (min: number) => z.coerce.number().int().min(min).max(86_400_000);
@@ -149,6 +158,20 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9.-]+$/, 'expected a domain such as billing.example.com')
     .optional(),
   BILLING_LINK_SECRET: z.string().min(32, 'use at least 32 characters').optional(),
+  // Comma-separated: the keys replaced by BILLING_LINK_SECRET whose links and sessions still work.
+  BILLING_LINK_PREVIOUS_SECRETS: z
+    .string()
+    .transform((list) => list.split(',').map((key) => key.trim()))
+    .pipe(z.array(z.string().min(32, 'use at least 32 characters for each key')))
+    // Accepting the public key, even as a previous one, would let anyone forge a link.
+    .refine(
+      (keys) => !keys.includes(DEV_LINK_SECRET),
+      'the public development key is never accepted',
+    )
+    .optional(),
+  // Replaces the password of DATABASE_URL, so the URL can stay in the environment and the password
+  // come from a file (DATABASE_PASSWORD_FILE).
+  DATABASE_PASSWORD: z.string().min(1).optional(),
   BILLING_LINK_TTL_SECONDS: z.coerce
     .number()
     .int()
@@ -201,8 +224,17 @@ const schema = z.object({
   CI: z.string().optional(),
 });
 
-/** The local stack's link key: known to everyone, so never good outside a developer's machine. */
-const DEV_LINK_SECRET = 'local-development-only-billing-link-secret';
+/**
+ * Variables whose values are secrets: they may come from `<NAME>_FILE`, and a configuration error
+ * names them but never shows their value (URLs carry passwords).
+ */
+const secretVariables = [
+  'BILLING_LINK_SECRET',
+  'BILLING_LINK_PREVIOUS_SECRETS',
+  'DATABASE_URL',
+  'DATABASE_PASSWORD',
+  'SMTP_URL',
+] as const satisfies readonly (keyof typeof schema.shape)[];
 
 function isLocalUrl(url: string): boolean {
   const host = new URL(url).hostname;
@@ -217,24 +249,43 @@ function domainOf(from: string): string {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** The password of a postgres:// URL replaced (percent-encoded, as a URL holds it). */
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const parsed = new URL(url);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
 /**
  * Parses an environment into a frozen Config. Empty values count as unset, as docker-compose and
- * shells often pass `X=` for "not given".
+ * shells often pass `X=` for "not given". Secrets may come from files (`<NAME>_FILE`, read with
+ * `read`).
  */
-export function parseConfig(env: Env): Config {
+export function parseConfig(env: Env, read: ReadSecretFile = readSecretFile): Config {
+  const files = withSecretFiles(env, secretVariables, read);
   const present = Object.fromEntries(
     Object.keys(schema.shape).flatMap((key) => {
-      const value = env[key];
+      const value = files.env[key];
       return value === undefined || value.trim() === '' ? [] : [[key, value.trim()]];
     }),
   );
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const secret = new Set<string>(secretVariables);
+  const problems = [
+    ...files.problems,
+    ...(parsed.success ? [] : parsed.error.issues).map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      const given = name in present ? ` (got '${String(present[name])}')` : '';
+      // A secret's value is never echoed: configuration errors end up in logs and CI output.
+      const given = !(name in present)
+        ? ''
+        : secret.has(name)
+          ? ' (value hidden)'
+          : ` (got '${String(present[name])}')`;
       return `  ${name}: ${issue.message}${given}`;
-    });
+    }),
+  ];
+  if (!parsed.success || problems.length > 0) {
     throw new ConfigError(`invalid environment:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
@@ -264,7 +315,10 @@ export function parseConfig(env: Env): Config {
       uiUrl: `http://localhost:${e.TEMPORAL_UI_PORT}`,
     },
     postgres: {
-      url: e.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/billing`,
+      url: withPassword(
+        e.DATABASE_URL ?? `postgres://postgres@127.0.0.1:${e.EMBEDDED_POSTGRES_PORT}/billing`,
+        e.DATABASE_PASSWORD,
+      ),
       embedded: e.DATABASE_URL === undefined,
       embeddedPort: e.EMBEDDED_POSTGRES_PORT,
     },
@@ -317,6 +371,7 @@ export function parseConfig(env: Env): Config {
       queuedPerAccount: e.EDGE_QUEUE_PER_ACCOUNT,
       queuedTotal: e.EDGE_QUEUE_TOTAL,
     },
+    billingPage: { previousLinkSecrets: e.BILLING_LINK_PREVIOUS_SECRETS ?? [] },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },
   };
   return deepFreeze(config);

@@ -16,6 +16,7 @@ export interface Database {
   payment_collections: PaymentCollectionsTable;
   notifications: NotificationsTable;
   api_keys: ApiKeysTable;
+  link_requests: LinkRequestsTable;
 }
 
 /** A jsonb column: written as JSON text, read back parsed. */
@@ -192,3 +193,11 @@ export interface ApiKeysTable {
 }
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewApiKeyRow = Insertable<ApiKeysTable>;
+
+/** A link email sent on request, for the per-address limit (repositories/link-requests.ts). */
+export interface LinkRequestsTable {
+  id: Generated<bigint>;
+  /** SHA-256 (hex) of the normalized address: the limit recognises it without storing it. */
+  address_hash: string;
+  requested_at: Date;
+}

@@ -10,6 +10,7 @@ import { createSmtpMailer } from '../mail/mailer.js';
 import { AccountWorkflowClient } from '../client/account-workflow-client.js';
 import { createDb } from '../db/connection.js';
 import { loadConfig } from '../config/config.js';
+import { assertEdgeLinkSecret } from '../config/link-secret-guard.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
 import { createLogger } from '../logging/logger.js';
 import { edgeGrpcRetryInterceptor } from './grpc-retry.js';
@@ -17,6 +18,7 @@ import { buildEdgeServer } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  assertEdgeLinkSecret(config);
   const logger = createLogger(config.logLevel);
   const db = createDb(config.postgres.url);
   // Lazy: the first request connects, so a Temporal outage at start is a 503, not a crash loop.
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
     billing,
     db,
     links: config.links,
+    previousLinkSecrets: config.billingPage.previousLinkSecrets,
     mailer,
     messageIdDomain: config.smtp.messageIdDomain,
   });

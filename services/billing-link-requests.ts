@@ -28,17 +28,21 @@ export class BillingLinkRequests {
   private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly options: BillingLinkRequestsOptions) {
-    this.limiter = new LinkRequestLimiter(options.limit?.perAddress, options.limit?.windowMs);
+    this.limiter = new LinkRequestLimiter(
+      options.db,
+      options.limit?.perAddress,
+      options.limit?.windowMs,
+    );
   }
 
   /**
    * Takes a request made at `at` for `email` (a valid address, normalized): unless the address
    * asked too often, its links are emailed in the background, and `onFailure` hears of an email
-   * that could not be sent.
+   * that could not be sent (or a limit that could not be checked). The limit is checked in the
+   * background too, so the answer's timing does not depend on it.
    */
   request(email: string, at: number, onFailure: (error: unknown) => void): void {
-    if (!this.limiter.allow(email, at)) return;
-    const send = this.sendLinks(email, at).catch(onFailure);
+    const send = this.limitedSend(email, at).catch(onFailure);
     this.sending.add(send);
     void send.finally(() => this.sending.delete(send));
   }
@@ -46,6 +50,10 @@ export class BillingLinkRequests {
   /** Resolves once every email still in flight is sent or failed (before the server closes). */
   async drain(): Promise<void> {
     await Promise.allSettled([...this.sending]);
+  }
+
+  private async limitedSend(email: string, at: number): Promise<void> {
+    if (await this.limiter.allow(email, at)) await this.sendLinks(email, at);
   }
 
   private async sendLinks(email: string, at: number): Promise<void> {

@@ -12,6 +12,7 @@ import * as dropDemoCallDeliveries from './20261125030000-drop-demo-call-deliver
 import * as createNotifications from './20261125040000-create-notifications.js';
 import * as createApiKeys from './20261206000000-create-api-keys.js';
 import * as notificationResends from './20261206020000-notification-resends.js';
+import * as createLinkRequests from './20261208041000-create-link-requests.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261125000000-create-probes': createProbes,
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261125040000-create-notifications': createNotifications,
   '20261206000000-create-api-keys': createApiKeys,
   '20261206020000-notification-resends': notificationResends,
+  '20261208041000-create-link-requests': createLinkRequests,
 };

@@ -54,8 +54,6 @@ describe('parseConfig', () => {
   it.each([
     ['TEMPORAL_PORT', 'seventy'],
     ['TEMPORAL_PORT', '70000'],
-    ['DATABASE_URL', 'mysql://root@localhost/billing'],
-    ['SMTP_URL', 'http://localhost:1025'],
     ['TEMPORAL_ADDRESS', 'http://localhost:7233'],
     ['LOG_LEVEL', 'verbose'],
     ['STICKY_QUEUE_TIMEOUT_MS', '1.5'],
@@ -63,6 +61,16 @@ describe('parseConfig', () => {
     const parse = () => parseConfig({ [name]: value });
     expect(parse).toThrow(ConfigError);
     expect(parse).toThrow(new RegExp(`${name}: .*\\(got '${value.replace(/[.]/g, '\\.')}'\\)`));
+  });
+
+  // URLs that may carry a password are secrets: named, their value hidden (secret-masking.test.ts).
+  it.each([
+    ['DATABASE_URL', 'mysql://root@localhost/billing'],
+    ['SMTP_URL', 'http://localhost:1025'],
+  ])('rejects %s=%s with an error naming the variable, its value hidden', (name, value) => {
+    expect(() => parseConfig({ [name]: value })).toThrow(
+      new RegExp(`${name}: .*\\(value hidden\\)`),
+    );
   });
 
   it('knows it runs under CI when CI is set to anything but false or 0', () => {

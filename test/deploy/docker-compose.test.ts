@@ -2,15 +2,16 @@
  * docker-compose.yml as Compose itself resolves it (`docker-compose config`; Docker cannot run
  * here, so nothing is started): the services, the pinned versions, health checks and start order,
  * the Temporal schema step, the search attributes registered (exactly those the workflow sets),
- * and secrets taken from the environment.
+ * and secrets mounted from files.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { customSearchAttributes } from '../../workers/registered-search-attributes.js';
 import { childEnvironment, parseConfig } from '../../config/config.js';
+import { assertEdgeLinkSecret } from '../../config/link-secret-guard.js';
 
 interface Service {
   image?: string;
@@ -22,13 +23,23 @@ interface Service {
   healthcheck?: { test: string | string[] };
   ports?: (string | { host_ip?: string; published: string | number; target: number })[];
   restart?: string;
+  secrets?: (string | { source: string })[];
+}
+
+interface Compose {
+  services: Record<string, Service>;
+  secrets?: Record<string, { file: string }>;
 }
 
 const root = parseConfig({}).paths.root;
-const secrets = ['BILLING_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'BILLING_LINK_SECRET'] as const;
+const secrets = [
+  'BILLING_DB_PASSWORD_FILE',
+  'TEMPORAL_DB_PASSWORD',
+  'BILLING_LINK_SECRET_FILE',
+] as const;
 
 /** `docker-compose config` (Compose v1, as CI installs it; else the v2 plugin) as JSON. */
-function composeConfig(env: Record<string, string | undefined>): Record<string, Service> {
+function composeDocument(env: Record<string, string | undefined>): Compose {
   // An empty env file, so a developer's .env cannot change what is checked.
   const envFile = join(mkdtempSync(join(tmpdir(), 'compose-')), 'empty.env');
   writeFileSync(envFile, '');
@@ -49,7 +60,18 @@ function composeConfig(env: Record<string, string | undefined>): Record<string, 
       options,
     );
   }
-  return (JSON.parse(json) as { services: Record<string, Service> }).services;
+  return JSON.parse(json) as Compose;
+}
+
+function composeConfig(env: Record<string, string | undefined>): Record<string, Service> {
+  return composeDocument(env).services;
+}
+
+/** Stands in for the mounted secret files: a 32+ character value named after the file. */
+const readMountedSecret = (path: string) => `${basename(path)}-${'x'.repeat(32)}`;
+
+function secretNames(s: Service): string[] {
+  return (s.secrets ?? []).map((entry) => (typeof entry === 'string' ? entry : entry.source));
 }
 
 function text(value: string | string[] | undefined): string {
@@ -185,11 +207,24 @@ describe('docker-compose.yml', () => {
     for (const s of [worker, edge]) {
       const config = parseConfig(
         Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v ?? ''])),
+        readMountedSecret,
       );
-      expect(config.postgres.url).toMatch(/^postgres:\/\/billing:[^@]+@postgres:5432\/billing$/);
+      expect(config.postgres.url).toBe(
+        `postgres://billing:billing_db_password-${'x'.repeat(32)}@postgres:5432/billing`,
+      );
       expect(config.temporal.address).toBe('temporal:7233');
+      expect(config.links.secretIsDevDefault).toBe(false);
     }
-    const workerConfig = parseConfig(worker.environment as Record<string, string>);
+    // The edge listens on 0.0.0.0 there: it must not run with the public development key.
+    expect(() =>
+      assertEdgeLinkSecret(
+        parseConfig(edge.environment as Record<string, string>, readMountedSecret),
+      ),
+    ).not.toThrow();
+    const workerConfig = parseConfig(
+      worker.environment as Record<string, string>,
+      readMountedSecret,
+    );
     expect(workerConfig.worker.metricsBindAddress).toBe('0.0.0.0:9464');
     expect(edge.environment?.DATABASE_URL).toBe(worker.environment?.DATABASE_URL);
   });
@@ -209,25 +244,43 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('takes passwords and the link key from the environment, else local-only defaults', () => {
-    const worker = service(defaults, 'worker');
-    expect(service(defaults, 'postgres').environment?.POSTGRES_PASSWORD).toBe('billing-local-only');
-    expect(worker.environment?.BILLING_LINK_SECRET ?? '').toBe('');
-
-    const given = composeConfig({
-      BILLING_DB_PASSWORD: 'ledger-secret-from-env',
-      TEMPORAL_DB_PASSWORD: 'temporal-secret-from-env',
-      BILLING_LINK_SECRET: 'a-link-secret-of-at-least-32-characters',
-    });
-    expect(service(given, 'postgres').environment?.POSTGRES_PASSWORD).toBe(
-      'ledger-secret-from-env',
+  it('mounts the ledger password and the link key as secret files, never in the environment', () => {
+    const document = composeDocument(Object.fromEntries(secrets.map((name) => [name, undefined])));
+    expect(Object.keys(document.secrets ?? {}).sort()).toEqual([
+      'billing_db_password',
+      'billing_link_secret',
+    ]);
+    expect(document.secrets?.billing_link_secret?.file).toBe(
+      join(root, 'secrets', 'billing_link_secret'),
     );
+    const postgres = service(defaults, 'postgres');
+    expect(postgres.environment?.POSTGRES_PASSWORD_FILE).toBe('/run/secrets/billing_db_password');
+    expect(secretNames(postgres)).toEqual(['billing_db_password']);
     for (const name of ['worker', 'edge']) {
-      expect(service(given, name).environment).toMatchObject({
-        DATABASE_URL: 'postgres://billing:ledger-secret-from-env@postgres:5432/billing',
-        BILLING_LINK_SECRET: 'a-link-secret-of-at-least-32-characters',
+      const s = service(defaults, name);
+      expect(secretNames(s).sort()).toEqual(['billing_db_password', 'billing_link_secret']);
+      expect(s.environment).toMatchObject({
+        DATABASE_URL: 'postgres://billing@postgres:5432/billing',
+        DATABASE_PASSWORD_FILE: '/run/secrets/billing_db_password',
+        BILLING_LINK_SECRET_FILE: '/run/secrets/billing_link_secret',
       });
+      // No secret value sits in any service's environment.
+      expect(Object.keys(s.environment ?? {})).not.toContain('BILLING_LINK_SECRET');
+      expect(Object.keys(s.environment ?? {})).not.toContain('POSTGRES_PASSWORD');
     }
+    expect(Object.keys(postgres.environment ?? {})).not.toContain('POSTGRES_PASSWORD');
+
+    // The files can live elsewhere; Temporal's password (its images read no files) is from the env.
+    const moved = composeDocument({
+      BILLING_DB_PASSWORD_FILE: '/etc/billing/db-password',
+      BILLING_LINK_SECRET_FILE: '/etc/billing/link-secret',
+      TEMPORAL_DB_PASSWORD: 'temporal-secret-from-env',
+    });
+    expect(moved.secrets).toEqual({
+      billing_db_password: { file: '/etc/billing/db-password' },
+      billing_link_secret: { file: '/etc/billing/link-secret' },
+    });
+    const given = moved.services;
     expect(service(given, 'temporal-postgres').environment?.POSTGRES_PASSWORD).toBe(
       'temporal-secret-from-env',
     );

@@ -6,7 +6,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { verifyBillingLink } from '../../links/signed-link.js';
 import { parseCookies, serializeCookie } from './cookies.js';
 import { accountPath, refuse, seeOther } from './replies.js';
-import { SESSION_COOKIE, createSession, verifySession, type Session } from './session.js';
+import { createSession, verifySession, type Session } from './session.js';
+import { sessionCookie, type SessionCookie } from './session-cookie.js';
 
 export interface SessionAccessOptions {
   /** The link key first (it signs), then keys still accepted while it is rotated. */
@@ -19,7 +20,11 @@ export interface SessionAccessOptions {
 }
 
 export class SessionAccess {
-  constructor(private readonly options: SessionAccessOptions) {}
+  private readonly cookie: SessionCookie;
+
+  constructor(private readonly options: SessionAccessOptions) {
+    this.cookie = sessionCookie(options.secureCookie);
+  }
 
   get keys(): readonly string[] {
     return this.options.keys;
@@ -34,7 +39,7 @@ export class SessionAccess {
     accountId: string,
     link: { expires: unknown; sig: unknown },
   ): FastifyReply {
-    const { keys, now, sessionMaxMs, secureCookie } = this.options;
+    const { keys, now, sessionMaxMs } = this.options;
     const check = verifyBillingLink(
       {
         accountId,
@@ -52,12 +57,9 @@ export class SessionAccess {
     );
     reply.header(
       'set-cookie',
-      serializeCookie(SESSION_COOKIE, session.value, {
-        path: '/billing',
+      serializeCookie(this.cookie.name, session.value, {
+        ...this.cookie.attributes,
         maxAge: (session.expiresAt - now()) / 1000,
-        httpOnly: true,
-        secure: secureCookie,
-        sameSite: 'Strict',
       }),
     );
     return seeOther(reply, accountPath(check.accountId));
@@ -65,7 +67,7 @@ export class SessionAccess {
 
   /** The request's session for `accountId`, or null once the refusal has been sent. */
   sessionFor(request: FastifyRequest, reply: FastifyReply, accountId: string): Session | null {
-    const cookie = parseCookies(request.headers.cookie).get(SESSION_COOKIE);
+    const cookie = parseCookies(request.headers.cookie).get(this.cookie.name);
     const session = verifySession(cookie, this.options.keys, this.options.now());
     if (session === null) {
       void refuse(reply, 'no-session');

@@ -15,8 +15,6 @@ const SESSION_RE =
   /^([A-Za-z0-9_-]{1,100})\.([0-9]{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 const TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
 
-export const SESSION_COOKIE = 'billing_session';
-
 export interface Session {
   accountId: string;
   /** Epoch ms (a whole second). */
