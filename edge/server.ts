@@ -12,6 +12,8 @@ import type { Database } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import { AccountLimiter } from './account-limiter.js';
 import type { EdgeContext } from './context.js';
+import { JSON_TOO_DEEP, useScannedJsonParser } from './json-body-parser.js';
+import { MAX_JSON_DEPTH } from './json-body-scan.js';
 import { createEdgeMetrics } from './metrics.js';
 import { callEventsRoutes } from './routes/call-events.js';
 import { healthRoutes } from './routes/health.js';
@@ -39,6 +41,11 @@ const FRAMEWORK_ERRORS: Record<
   FST_ERR_CTP_INVALID_JSON_BODY: {
     error: 'malformed_json',
     message: () => 'the body is not valid JSON',
+  },
+  [JSON_TOO_DEEP]: {
+    error: 'malformed_json',
+    message: () =>
+      `the body nests JSON deeper than ${MAX_JSON_DEPTH} levels (arrays and objects): a call event needs 1, a batch 3`,
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     error: 'malformed_json',
@@ -79,6 +86,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
 
   // Fastify reads text/plain bodies as strings by default; the edge takes JSON only (415 otherwise).
   app.removeContentTypeParser('text/plain');
+  useScannedJsonParser(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error.code === undefined ? undefined : FRAMEWORK_ERRORS[error.code];

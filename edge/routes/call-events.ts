@@ -79,7 +79,7 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
   const body = eventsOfBody(request.body);
   if (!body.ok) return reply.code(400).send({ error: 'invalid_body', message: body.message });
   const { events } = body;
-  const screened = screenEvents(events, accountId);
+  const screened = screenEvents(events, accountId, sizesAsReceived(request, events));
   await recordEdgeRejections(ctx, accountId, events, screened);
 
   const refused = refusalStatus(screened);
@@ -102,7 +102,7 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
     );
   }
 
-  const valid = screened.valid.map((position) => events[position]);
+  const valid = screened.forwarded;
   const timeoutMs = ctx.config.updateTimeoutMs;
   const deadline = new AbortController();
   const timer = setTimeout(
@@ -129,6 +129,20 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
   const outcomes = mergeOutcomes(events.length, screened, recorded);
   countOutcomes(ctx, outcomes);
   return reply.code(200).send({ outcomes });
+}
+
+/**
+ * Each event's size as the body's bytes held it (edge/json-body-parser.ts), when the scan found
+ * them; otherwise (an `events` key written with escapes) each is measured by encoding it.
+ */
+function sizesAsReceived(
+  request: FastifyRequest,
+  events: readonly unknown[],
+): number[] | undefined {
+  const scan = request.jsonBodyScan;
+  if (scan === null) return undefined;
+  const sizes = 'events' in (request.body as object) ? scan.eventBytes : [scan.bodyBytes];
+  return sizes !== null && sizes.length === events.length ? [...sizes] : undefined;
 }
 
 /**
