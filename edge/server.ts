@@ -18,6 +18,8 @@ import { createEdgeMetrics } from './metrics.js';
 import { callEventsRoutes } from './routes/call-events.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { registerIpRateLimit } from './rate-limits.js';
+import { UnknownKeyPrefixes } from './unknown-key-prefixes.js';
 
 export interface EdgeDeps {
   readonly billing: AccountWorkflowClient;
@@ -67,6 +69,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
     metrics,
+    unknownKeyPrefixes: new UnknownKeyPrefixes(deps.config.unknownKeyPrefixes),
     limiter: new AccountLimiter(
       deps.config.updatesInFlightPerAccount,
       deps.config.queuedPerAccount,
@@ -94,6 +97,9 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
       return reply
         .code(error.statusCode ?? 400)
         .send({ error: known.error, message: known.message(deps.config) });
+    }
+    if (error.statusCode === 429) {
+      return reply.code(429).send({ error: 'too_many_requests', message: error.message });
     }
     if (error.statusCode !== undefined && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
@@ -126,6 +132,8 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     metrics.duration.observe({ route }, reply.elapsedTime / 1000);
   });
 
+  // First of the hooks: a client over its limit costs nothing else.
+  await registerIpRateLimit(app, deps.config);
   await app.register(healthRoutes(ctx));
   await app.register(metricsRoutes(ctx));
   await app.register(callEventsRoutes(ctx));
