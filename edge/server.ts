@@ -1,8 +1,9 @@
 /**
  * The HTTP edge: telephony platforms that cannot run a Temporal SDK post their call events here as
  * webhooks (POST /v1/call-events), authenticated by a per-account API key; the edge sends them to
- * the account's workflow and answers one outcome per event once they are recorded. Also /healthz
- * and /metrics. Each route group is a Fastify plugin; the customer billing page joins them later.
+ * the account's workflow and answers one outcome per event once they are recorded. Also /healthz;
+ * /metrics has a listener of its own (metrics-server.ts). Each route group is a Fastify plugin;
+ * the customer billing page joins them later.
  */
 import type { Logger } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -14,10 +15,10 @@ import { AccountLimiter } from './account-limiter.js';
 import type { EdgeContext } from './context.js';
 import { JSON_TOO_DEEP, useScannedJsonParser } from './json-body-parser.js';
 import { MAX_JSON_DEPTH } from './json-body-scan.js';
-import { createEdgeMetrics } from './metrics.js';
+import { httpLogOptions, type HttpLogOptions } from './http-log.js';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { callEventsRoutes } from './routes/call-events.js';
 import { healthRoutes } from './routes/health.js';
-import { metricsRoutes } from './routes/metrics.js';
 import { registerIpRateLimit } from './rate-limits.js';
 import { UnknownKeyPrefixes } from './unknown-key-prefixes.js';
 
@@ -28,6 +29,10 @@ export interface EdgeDeps {
   readonly logger: Logger;
   /** The time of arrival written with rejections and key use (tests may pin it). */
   readonly clock?: () => number;
+  /** The request log (edge/http-log.ts); off when absent. */
+  readonly httpLog?: HttpLogOptions;
+  /** The registry the edge counts in; served by the metrics listener (metrics-server.ts). */
+  readonly metrics?: EdgeMetrics;
 }
 
 /** Errors Fastify raises before a handler runs, as the edge answers them. */
@@ -61,7 +66,7 @@ const FRAMEWORK_ERRORS: Record<
 
 /** Builds the edge (not listening yet): `await app.listen({ port, host })` starts it. */
 export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> {
-  const metrics = createEdgeMetrics();
+  const metrics = deps.metrics ?? createEdgeMetrics();
   const ctx: EdgeContext = {
     billing: deps.billing,
     db: deps.db,
@@ -81,7 +86,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     ),
   };
   const app = Fastify({
-    logger: false,
+    ...(deps.httpLog === undefined ? { logger: false } : httpLogOptions(deps.httpLog)),
     bodyLimit: deps.config.bodyLimitBytes,
     // A request never waits longer than the update timeout plus its own reading and writing.
     requestTimeout: deps.config.updateTimeoutMs + 30_000,
@@ -135,7 +140,6 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
   // First of the hooks: a client over its limit costs nothing else.
   await registerIpRateLimit(app, deps.config);
   await app.register(healthRoutes(ctx));
-  await app.register(metricsRoutes(ctx));
   await app.register(callEventsRoutes(ctx));
   return app;
 }
