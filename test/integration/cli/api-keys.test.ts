@@ -66,7 +66,9 @@ describe('billing api-keys', () => {
     expect(revoked.stdout).toBe(
       `revoked API key ${key.id} of account acme: it stops working now\n`,
     );
-    expect((await authenticate(database.db, `Bearer ${key.key}`, new UnknownKeyPrefixes(0))).ok).toBe(false);
+    expect(
+      (await authenticate(database.db, `Bearer ${key.key}`, new UnknownKeyPrefixes(0))).ok,
+    ).toBe(false);
     const again = await runBilling(['api-keys', 'revoke', key.id!, '--json'], env);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { revokedAt: string }).revokedAt).toMatch(/^\d{4}-/);
