@@ -6,7 +6,7 @@
  * account's allowance).
  */
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.js';
 
 const MINUTE_MS = 60_000;
@@ -38,16 +38,30 @@ export async function registerIpRateLimit(
   );
 }
 
-/** A hook limiting the requests of the key `keyOf` names (run it after authentication). */
+/**
+ * A hook limiting the requests of the key `keyOf` names (run it after authentication). Built on
+ * `createRateLimit`, not `rateLimit`: the plugin's hooks run once per request, and the per-IP one
+ * has run already.
+ */
 export function keyRateLimit(
   app: FastifyInstance,
   config: Config['edge'],
   keyOf: (request: FastifyRequest) => string,
 ) {
-  return app.rateLimit({
+  const limit = app.createRateLimit({
     max: config.rateLimitPerKeyPerMinute,
     timeWindow: MINUTE_MS,
     keyGenerator: keyOf,
-    errorResponseBuilder: tooManyRequests,
   });
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const state = await limit(request);
+    if (state.isAllowed || !state.isExceeded) return undefined;
+    return reply
+      .code(429)
+      .header('retry-after', String(state.ttlInSeconds))
+      .send({
+        error: 'too_many_requests',
+        message: `this API key sent more than ${state.max} requests a minute: send it again in ${state.ttlInSeconds} s`,
+      });
+  };
 }

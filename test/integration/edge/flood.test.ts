@@ -140,3 +140,28 @@ it('refuses a key whose prefix it found unknown without asking PostgreSQL again'
   expect((await authenticate(db, `Bearer ${sender.key}`, unknown)).ok).toBe(true);
   expect(queries).toBe(2);
 });
+
+it("limits each live key's requests a minute, not another key's", async () => {
+  const limited = await buildEdgeServer({
+    billing: bed.billing,
+    db: bed.database.db,
+    config: { ...bed.config.edge, rateLimitPerKeyPerMinute: 2 },
+    logger: createLogger('ERROR'),
+  });
+  try {
+    await limited.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(limited.server.address() as AddressInfo).port}`;
+    const busy = await accountWithKey(bed, 'busy');
+    const quiet = await accountWithKey(bed, 'quiet');
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const event = JSON.stringify(completedCall(busy.id, 60));
+      statuses.push((await postCallEvents(url, busy.key, event)).status);
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    const other = await postCallEvents(url, quiet.key, JSON.stringify(completedCall(quiet.id, 60)));
+    expect(other.status).toBe(200);
+  } finally {
+    await limited.close();
+  }
+});
