@@ -102,6 +102,14 @@ export interface Config {
     readonly queuedPerAccount: number;
     /** Requests of all accounts waiting for a slot; beyond this they are answered 429. */
     readonly queuedTotal: number;
+    /** Requests one client IP may send per minute, any route; beyond this they are answered 429. */
+    readonly rateLimitPerIpPerMinute: number;
+    /** Requests one live API key may send per minute; beyond this they are answered 429. */
+    readonly rateLimitPerKeyPerMinute: number;
+    /** API key prefixes remembered as unknown, refused without a query for a minute. */
+    readonly unknownKeyPrefixes: number;
+    /** Where GET /metrics is served: its own listener, off the public port. */
+    readonly metrics: { readonly host: string; readonly port: number };
   };
   /** The billing page the edge serves (web/billing-page/). */
   readonly billingPage: {
@@ -209,6 +217,16 @@ const schema = z.object({
   // the edge's memory for waiting bodies near 200 MiB at the default limit, whatever the accounts.
   EDGE_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(20),
   EDGE_QUEUE_TOTAL: z.coerce.number().int().min(0).max(100_000).default(200),
+  // A telephony platform sends from a few addresses at up to ~100 requests/s each (batches of 500
+  // events each); a flood from one address is cut off before it fills the 10-connection pool.
+  EDGE_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
+  EDGE_RATE_LIMIT_PER_KEY_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(6_000),
+  EDGE_UNKNOWN_KEY_PREFIXES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+  EDGE_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9465),
+  EDGE_METRICS_HOST: z
+    .string()
+    .refine((host) => isIP(host) !== 0, 'expected an IP address, e.g. 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
   // Temporal's hard limit is 51,200 events; it suggests continue-as-new from 4,096 (or 4 MB).
   // Short runs keep the replay after a worker restart or cache eviction short (a busy account
   // reaches 2,000 events in about 10 s at 100 calls/s).
@@ -370,6 +388,10 @@ export function parseConfig(env: Env, read: ReadSecretFile = readSecretFile): Co
       updatesInFlightPerAccount: e.EDGE_UPDATES_IN_FLIGHT,
       queuedPerAccount: e.EDGE_QUEUE_PER_ACCOUNT,
       queuedTotal: e.EDGE_QUEUE_TOTAL,
+      rateLimitPerIpPerMinute: e.EDGE_RATE_LIMIT_PER_IP_PER_MINUTE,
+      rateLimitPerKeyPerMinute: e.EDGE_RATE_LIMIT_PER_KEY_PER_MINUTE,
+      unknownKeyPrefixes: e.EDGE_UNKNOWN_KEY_PREFIXES,
+      metrics: { host: e.EDGE_METRICS_HOST, port: e.EDGE_METRICS_PORT },
     },
     billingPage: { previousLinkSecrets: e.BILLING_LINK_PREVIOUS_SECRETS ?? [] },
     paths: { root, dataDir, toolsDir: resolve(root, e.TOOLS_DIR ?? join('.tools', 'bin')) },

@@ -4,7 +4,16 @@
  * and the status of a request in which no event is valid. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { oversizedEvent, parseCallEvent, type RejectionCode } from '../billing/call-event.js';
+import {
+  MAX_EVENT_BYTES,
+  callEventSchema,
+  callIdOf,
+  eventSize,
+  parseCallEvent,
+  tooLargeRejection,
+  wellFormedCallId,
+  type RejectionCode,
+} from '../billing/call-event.js';
 import { MAX_EVENTS_PER_UPDATE } from '../contract/call-events.js';
 import type { CallOutcome } from '../contract/call-outcome.js';
 
@@ -58,39 +67,79 @@ export interface EdgeRejection {
 export interface ScreenedEvents {
   /** Positions (in the request) of the events that go to the account's workflow, in order. */
   readonly valid: number[];
+  /** What goes to the workflow of each valid event: its contract fields only. */
+  readonly forwarded: Record<string, unknown>[];
   readonly rejected: EdgeRejection[];
 }
+
+/** The fields of the call-event contract (BILLING-RULES.md section 3); others are ignored. */
+const CONTRACT_FIELDS = Object.keys(callEventSchema.shape);
+
+/**
+ * An event object cut to the contract's fields: unknown ones (a caller's phone number, a nested
+ * blob) are ignored by the rules, so they never reach a workflow history or `calls.raw`.
+ */
+export function contractFieldsOf(event: object): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of CONTRACT_FIELDS) {
+    if (Object.hasOwn(event, field)) picked[field] = (event as Record<string, unknown>)[field];
+  }
+  return picked;
+}
+
+const isObject = (v: unknown): v is object =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Splits the events into those the account's workflow judges and those the billing core rejects
  * without it: `event_too_large`, `invalid_event`, and `account_mismatch` (an event of an account
- * other than the API key's).
+ * other than the API key's). `sizes` are the events' compact sizes as received (the body's bytes,
+ * edge/json-body-scan.ts); without them each event is measured by encoding it again.
  */
-export function screenEvents(events: readonly unknown[], accountId: string): ScreenedEvents {
+export function screenEvents(
+  events: readonly unknown[],
+  accountId: string,
+  sizes: readonly number[] = events.map(eventSize),
+): ScreenedEvents {
   const valid: number[] = [];
+  const forwarded: Record<string, unknown>[] = [];
   const rejected: EdgeRejection[] = [];
   events.forEach((event, position) => {
-    const parsed = parseCallEvent(event, accountId);
+    const bytes = sizes[position] ?? eventSize(event);
+    if (bytes > MAX_EVENT_BYTES) {
+      // As the workflow does: of an oversized event only its size and a well-formed call id are kept.
+      const callId = wellFormedCallId(callIdOf(event));
+      const { detail } = tooLargeRejection(callId, bytes);
+      rejected.push({
+        position,
+        callId,
+        reason: 'event_too_large',
+        detail,
+        publicDetail: detail,
+        tooLargeBytes: bytes,
+      });
+      return;
+    }
+    const contract = isObject(event) ? contractFieldsOf(event) : event;
+    const parsed = parseCallEvent(contract, accountId);
     if ('ok' in parsed) {
       valid.push(position);
+      forwarded.push(contract as Record<string, unknown>);
       return;
     }
     const mismatch = parsed.reason === 'account_mismatch';
-    // As the workflow does: of an oversized event only its size and a well-formed call id are kept.
-    const oversized =
-      parsed.reason === 'event_too_large' ? oversizedEvent(event, parsed.bytes) : null;
     rejected.push({
       position,
-      callId: oversized === null ? parsed.callId : oversized.callId,
+      callId: parsed.callId,
       reason: parsed.reason,
       detail: parsed.detail,
       publicDetail: mismatch
         ? "the event's accountId is not the account of this API key"
         : parsed.detail,
-      tooLargeBytes: oversized === null ? null : oversized.bytes,
+      tooLargeBytes: null,
     });
   });
-  return { valid, rejected };
+  return { valid, forwarded, rejected };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import type { AccountLimiter } from './account-limiter.js';
 import type { EdgeMetrics } from './metrics.js';
+import type { UnknownKeyPrefixes } from './unknown-key-prefixes.js';
 
 /** What the edge's routes share: its dependencies, configuration, limiter and metrics. */
 export interface EdgeContext {
@@ -15,4 +16,5 @@ export interface EdgeContext {
   readonly logger: Logger;
   readonly limiter: AccountLimiter;
   readonly metrics: EdgeMetrics;
+  readonly unknownKeyPrefixes: UnknownKeyPrefixes;
 }

@@ -1,6 +1,7 @@
 /**
- * The HTTP edge process: the call-event webhook, /healthz and /metrics (edge/server.ts) and the
- * customer billing page (web/billing-page/), on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM; then
+ * The HTTP edge process: the call-event webhook and /healthz (edge/server.ts) and the customer
+ * billing page (web/billing-page/), on HTTP_HOST:HTTP_PORT, and /metrics on EDGE_METRICS_HOST:
+ * EDGE_METRICS_PORT (loopback by default), until SIGINT or SIGTERM; then
  * it stops taking requests, answers those in flight (each within EDGE_UPDATE_TIMEOUT_MS) and
  * closes its Temporal connection, database pool and SMTP transport. It starts even when Temporal or PostgreSQL is down (its /healthz
  * says so) and does not migrate the database: the worker does.
@@ -14,6 +15,8 @@ import { assertEdgeLinkSecret } from '../config/link-secret-guard.js';
 import { billingPagePlugin } from '../web/billing-page/plugin.js';
 import { createLogger } from '../logging/logger.js';
 import { edgeGrpcRetryInterceptor } from './grpc-retry.js';
+import { createEdgeMetrics } from './metrics.js';
+import { buildEdgeMetricsServer } from './metrics-server.js';
 import { buildEdgeServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -29,7 +32,16 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporal.namespace });
   const billing = new AccountWorkflowClient({ temporal, taskQueue: config.temporal.taskQueue });
   const mailer = createSmtpMailer({ url: config.smtp.url, from: config.smtp.from });
-  const app = await buildEdgeServer({ billing, db, config: config.edge, logger });
+  const metrics = createEdgeMetrics();
+  const app = await buildEdgeServer({
+    billing,
+    db,
+    config: config.edge,
+    logger,
+    metrics,
+    httpLog: { level: config.logLevel },
+  });
+  const metricsApp = await buildEdgeMetricsServer(metrics);
   await app.register(billingPagePlugin, {
     billing,
     db,
@@ -44,8 +56,14 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
   const address = await app.listen({ host: config.edge.host, port: config.edge.port });
+  // Port 0 turns /metrics off (as WORKER_METRICS_PORT does for the worker).
+  const metricsAddress =
+    config.edge.metrics.port === 0
+      ? null
+      : await metricsApp.listen({ host: config.edge.metrics.host, port: config.edge.metrics.port });
   logger.info('edge listening', {
     url: address,
+    metrics: metricsAddress === null ? 'off' : `${metricsAddress}/metrics`,
     temporal: config.temporal.address,
     taskQueue: config.temporal.taskQueue,
   });
@@ -53,6 +71,7 @@ async function main(): Promise<void> {
   logger.info('edge stopping', { signal });
   try {
     await app.close();
+    await metricsApp.close();
   } finally {
     mailer.close();
     await connection.close();

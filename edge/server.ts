@@ -1,8 +1,9 @@
 /**
  * The HTTP edge: telephony platforms that cannot run a Temporal SDK post their call events here as
  * webhooks (POST /v1/call-events), authenticated by a per-account API key; the edge sends them to
- * the account's workflow and answers one outcome per event once they are recorded. Also /healthz
- * and /metrics. Each route group is a Fastify plugin; the customer billing page joins them later.
+ * the account's workflow and answers one outcome per event once they are recorded. Also /healthz;
+ * /metrics has a listener of its own (metrics-server.ts). Each route group is a Fastify plugin;
+ * the customer billing page joins them later.
  */
 import type { Logger } from '@temporalio/common';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -12,10 +13,14 @@ import type { Database } from '../db/schema.js';
 import type { Config } from '../config/config.js';
 import { AccountLimiter } from './account-limiter.js';
 import type { EdgeContext } from './context.js';
-import { createEdgeMetrics } from './metrics.js';
+import { JSON_TOO_DEEP, useScannedJsonParser } from './json-body-parser.js';
+import { MAX_JSON_DEPTH } from './json-body-scan.js';
+import { httpLogOptions, type HttpLogOptions } from './http-log.js';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { callEventsRoutes } from './routes/call-events.js';
 import { healthRoutes } from './routes/health.js';
-import { metricsRoutes } from './routes/metrics.js';
+import { registerIpRateLimit } from './rate-limits.js';
+import { UnknownKeyPrefixes } from './unknown-key-prefixes.js';
 
 export interface EdgeDeps {
   readonly billing: AccountWorkflowClient;
@@ -24,6 +29,10 @@ export interface EdgeDeps {
   readonly logger: Logger;
   /** The time of arrival written with rejections and key use (tests may pin it). */
   readonly clock?: () => number;
+  /** The request log (edge/http-log.ts); off when absent. */
+  readonly httpLog?: HttpLogOptions;
+  /** The registry the edge counts in; served by the metrics listener (metrics-server.ts). */
+  readonly metrics?: EdgeMetrics;
 }
 
 /** Errors Fastify raises before a handler runs, as the edge answers them. */
@@ -40,6 +49,11 @@ const FRAMEWORK_ERRORS: Record<
     error: 'malformed_json',
     message: () => 'the body is not valid JSON',
   },
+  [JSON_TOO_DEEP]: {
+    error: 'malformed_json',
+    message: () =>
+      `the body nests JSON deeper than ${MAX_JSON_DEPTH} levels (arrays and objects): a call event needs 1, a batch 3`,
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: {
     error: 'malformed_json',
     message: () => 'the body is empty: send a call event or {"events": [...]}',
@@ -52,7 +66,7 @@ const FRAMEWORK_ERRORS: Record<
 
 /** Builds the edge (not listening yet): `await app.listen({ port, host })` starts it. */
 export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> {
-  const metrics = createEdgeMetrics();
+  const metrics = deps.metrics ?? createEdgeMetrics();
   const ctx: EdgeContext = {
     billing: deps.billing,
     db: deps.db,
@@ -60,6 +74,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
     metrics,
+    unknownKeyPrefixes: new UnknownKeyPrefixes(deps.config.unknownKeyPrefixes),
     limiter: new AccountLimiter(
       deps.config.updatesInFlightPerAccount,
       deps.config.queuedPerAccount,
@@ -71,7 +86,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     ),
   };
   const app = Fastify({
-    logger: false,
+    ...(deps.httpLog === undefined ? { logger: false } : httpLogOptions(deps.httpLog)),
     bodyLimit: deps.config.bodyLimitBytes,
     // A request never waits longer than the update timeout plus its own reading and writing.
     requestTimeout: deps.config.updateTimeoutMs + 30_000,
@@ -79,6 +94,7 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
 
   // Fastify reads text/plain bodies as strings by default; the edge takes JSON only (415 otherwise).
   app.removeContentTypeParser('text/plain');
+  useScannedJsonParser(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const known = error.code === undefined ? undefined : FRAMEWORK_ERRORS[error.code];
@@ -86,6 +102,9 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
       return reply
         .code(error.statusCode ?? 400)
         .send({ error: known.error, message: known.message(deps.config) });
+    }
+    if (error.statusCode === 429) {
+      return reply.code(429).send({ error: 'too_many_requests', message: error.message });
     }
     if (error.statusCode !== undefined && error.statusCode < 500) {
       return reply.code(error.statusCode).send({ error: 'bad_request', message: error.message });
@@ -118,8 +137,9 @@ export async function buildEdgeServer(deps: EdgeDeps): Promise<FastifyInstance> 
     metrics.duration.observe({ route }, reply.elapsedTime / 1000);
   });
 
+  // First of the hooks: a client over its limit costs nothing else.
+  await registerIpRateLimit(app, deps.config);
   await app.register(healthRoutes(ctx));
-  await app.register(metricsRoutes(ctx));
   await app.register(callEventsRoutes(ctx));
   return app;
 }

@@ -42,6 +42,13 @@ function portClaims(config: Config): PortClaim[] {
       variable: 'WORKER_METRICS_PORT',
     });
   }
+  if (config.edge.metrics.port !== 0) {
+    claims.push({
+      port: config.edge.metrics.port,
+      purpose: 'edge metrics',
+      variable: 'EDGE_METRICS_PORT',
+    });
+  }
   if (config.postgres.embedded) {
     claims.push({
       port: config.postgres.embeddedPort,
@@ -176,7 +183,8 @@ async function startStack(config: Config): Promise<void> {
   const rows = [
     [
       'HTTP edge',
-      `${edgeUrl} (POST /v1/call-events, /healthz, /metrics; billing pages at /billing)`,
+      `${edgeUrl} (POST /v1/call-events, /healthz; billing pages at /billing); ` +
+        `edge metrics at http://${config.edge.metrics.host}:${config.edge.metrics.port}/metrics`,
     ],
     ['Temporal Web UI', `${temporalServer.uiUrl ?? '(headless)'}`],
     ['Mailpit inbox', mail.inboxUrl],

@@ -2,7 +2,7 @@
  * Calls, rejected events and ingest batches: what the account workflow's ingest activity records.
  * The unique (account, call id) key of `calls` is the deduplication authority.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { RejectedOutcome } from '../../contract/call-outcome.js';
 import type { CallRow, Database, NewCallRow, RejectedEventRow } from '../schema.js';
 
@@ -168,6 +168,16 @@ export async function countRejections(db: Db, accountId: string): Promise<number
 }
 
 /**
+ * Stored JSON text as jsonb. An accepted call's free-text fields may hold `\u0000` (a valid string
+ * under the rules, kept exactly in the text columns), which jsonb (and json's operators) refuse:
+ * the escape is read as U+FFFD here, so one such call never breaks a query of its account. Only
+ * for reading fields other than those texts (an outcome, a call id); the stored text is unchanged.
+ */
+function jsonbOfStored(text: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`replace(${text}, ${'\\u0000'}, ${'\\ufffd'})::jsonb`;
+}
+
+/**
  * How many events the account's ingest batches answered with each outcome, from the outcomes each
  * batch stored (the only record of a duplicate: it adds no row). Counted by PostgreSQL.
  */
@@ -177,7 +187,7 @@ export async function countOutcomes(
 ): Promise<{ accepted: number; duplicate: number; rejected: number }> {
   const { rows } = await sql<{ outcome: string; n: string }>`
     select o.value ->> 'outcome' as outcome, count(*) as n
-    from ingest_batches b, jsonb_array_elements(b.outcomes::jsonb) o
+    from ingest_batches b, jsonb_array_elements(${jsonbOfStored(sql.ref('b.outcomes'))}) o
     where b.account_id = ${accountId}
     group by 1`.execute(db);
   const counts = { accepted: 0, duplicate: 0, rejected: 0 };

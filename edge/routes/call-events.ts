@@ -8,6 +8,7 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { BillingRequestError } from '../../client/billing-errors.js';
 import { touchApiKey } from '../../db/repositories/api-keys.js';
+import type { ApiKeyRow } from '../../db/schema.js';
 import { recordRejections } from '../../db/repositories/calls.js';
 import type { CallOutcome } from '../../contract/call-outcome.js';
 import { CONTINUING_AS_NEW_ERROR, isFailure } from '../../contract/failures.js';
@@ -21,6 +22,7 @@ import {
   type ScreenedEvents,
 } from '../call-events-body.js';
 import { authenticate } from '../authenticate.js';
+import { keyRateLimit } from '../rate-limits.js';
 import type { EdgeContext } from '../context.js';
 import { isWorkflowBusy } from '../workflow-busy.js';
 
@@ -40,16 +42,19 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The account of the request's API key (set by the onRequest hook). */
     accountId: string | null;
+    /** The id of the request's live API key (set with accountId). */
+    apiKeyId: ApiKeyRow['id'] | null;
   }
 }
 
 export function callEventsRoutes(ctx: EdgeContext): FastifyPluginCallback {
   return (app, _options, done) => {
     app.decorateRequest('accountId', null);
+    app.decorateRequest('apiKeyId', null);
 
     // Before the body is read: a wrong key is told so even when its body is too large or malformed.
     app.addHook('onRequest', async (request, reply) => {
-      const key = await authenticate(ctx.db, request.headers.authorization);
+      const key = await authenticate(ctx.db, request.headers.authorization, ctx.unknownKeyPrefixes);
       if (!key.ok) {
         return reply
           .code(401)
@@ -57,9 +62,15 @@ export function callEventsRoutes(ctx: EdgeContext): FastifyPluginCallback {
           .send({ error: 'unauthorized', message: key.message });
       }
       request.accountId = key.row.account_id;
+      request.apiKeyId = key.row.id;
       await touchApiKey(ctx.db, key.row.id, new Date(ctx.clock()), TOUCH_INTERVAL_MS);
       return undefined;
     });
+    // After the key is known to be live: a claimed key never uses up another's allowance.
+    app.addHook(
+      'onRequest',
+      keyRateLimit(app, ctx.config, (request) => `key:${String(request.apiKeyId)}`),
+    );
 
     app.post('/v1/call-events', async (request, reply) => handle(ctx, request, reply));
     done();
@@ -79,7 +90,7 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
   const body = eventsOfBody(request.body);
   if (!body.ok) return reply.code(400).send({ error: 'invalid_body', message: body.message });
   const { events } = body;
-  const screened = screenEvents(events, accountId);
+  const screened = screenEvents(events, accountId, sizesAsReceived(request, events));
   await recordEdgeRejections(ctx, accountId, events, screened);
 
   const refused = refusalStatus(screened);
@@ -102,7 +113,7 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
     );
   }
 
-  const valid = screened.valid.map((position) => events[position]);
+  const valid = screened.forwarded;
   const timeoutMs = ctx.config.updateTimeoutMs;
   const deadline = new AbortController();
   const timer = setTimeout(
@@ -129,6 +140,20 @@ async function handle(ctx: EdgeContext, request: FastifyRequest, reply: FastifyR
   const outcomes = mergeOutcomes(events.length, screened, recorded);
   countOutcomes(ctx, outcomes);
   return reply.code(200).send({ outcomes });
+}
+
+/**
+ * Each event's size as the body's bytes held it (edge/json-body-parser.ts), when the scan found
+ * them; otherwise (an `events` key written with escapes) each is measured by encoding it.
+ */
+function sizesAsReceived(
+  request: FastifyRequest,
+  events: readonly unknown[],
+): number[] | undefined {
+  const scan = request.jsonBodyScan;
+  if (scan === null) return undefined;
+  const sizes = 'events' in (request.body as object) ? scan.eventBytes : [scan.bodyBytes];
+  return sizes !== null && sizes.length === events.length ? [...sizes] : undefined;
 }
 
 /**

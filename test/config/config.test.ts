@@ -166,7 +166,26 @@ describe('parseConfig', () => {
       updatesInFlightPerAccount: 4,
       queuedPerAccount: 20,
       queuedTotal: 200,
+      rateLimitPerIpPerMinute: 6_000,
+      rateLimitPerKeyPerMinute: 6_000,
+      unknownKeyPrefixes: 10_000,
+      metrics: { host: '127.0.0.1', port: 9465 },
     });
+    expect(
+      parseConfig({
+        EDGE_RATE_LIMIT_PER_IP_PER_MINUTE: '100',
+        EDGE_RATE_LIMIT_PER_KEY_PER_MINUTE: '50',
+        EDGE_UNKNOWN_KEY_PREFIXES: '0',
+        EDGE_METRICS_HOST: '0.0.0.0',
+        EDGE_METRICS_PORT: '0',
+      }).edge,
+    ).toMatchObject({
+      rateLimitPerIpPerMinute: 100,
+      rateLimitPerKeyPerMinute: 50,
+      unknownKeyPrefixes: 0,
+      metrics: { host: '0.0.0.0', port: 0 },
+    });
+    expect(() => parseConfig({ EDGE_METRICS_HOST: 'localhost' })).toThrow(/EDGE_METRICS_HOST/);
     const set = parseConfig({
       HTTP_HOST: '0.0.0.0',
       HTTP_PORT: '8080',

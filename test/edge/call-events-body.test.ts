@@ -94,6 +94,15 @@ describe('screening events', () => {
     expect(refusalStatus(screenEvents([event('CA2')], 'acme'))).toBeUndefined();
   });
 
+  it("forwards only the contract's fields, and judges size by the sizes given", () => {
+    const events = [{ ...event('CA1'), phone: '+1555', nested: { a: [1] } }, event('CA2')];
+    const screened = screenEvents(events, 'acme', [100, 40_000]);
+    expect(screened.forwarded).toEqual([event('CA1')]);
+    expect(screened.rejected.map((r) => [r.position, r.reason, r.tooLargeBytes])).toEqual([
+      [1, 'event_too_large', 40_000],
+    ]);
+  });
+
   it('records the same request under the same batch id, another under another', () => {
     const events = [event('CA1'), event('CA2')];
     const id = edgeBatchId('acme', events);

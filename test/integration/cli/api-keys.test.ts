@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { insertAccountOnce } from '../../../db/repositories/accounts.js';
 import { insertPlanOnce } from '../../../db/repositories/plans.js';
 import { authenticate } from '../../../edge/authenticate.js';
+import { UnknownKeyPrefixes } from '../../../edge/unknown-key-prefixes.js';
 import { freePort } from '../../../scripts/stack/ports.js';
 import { runBilling } from '../../harness/cli.js';
 import { growthPlan } from '../../harness/accounts.js';
@@ -39,7 +40,7 @@ describe('billing api-keys', () => {
     expect(key).toMatchObject({ accountId: 'acme', name: 'twilio', revokedAt: null });
     expect(key.key).toMatch(/^vck_[0-9a-f]{12}_/);
     expect(key.key!.startsWith(key.prefix!)).toBe(true);
-    const auth = await authenticate(database.db, `Bearer ${key.key}`);
+    const auth = await authenticate(database.db, `Bearer ${key.key}`, new UnknownKeyPrefixes(0));
     expect(auth.ok && auth.row.account_id).toBe('acme');
 
     const text = await runBilling(['api-keys', 'create', 'acme'], env);
@@ -65,7 +66,9 @@ describe('billing api-keys', () => {
     expect(revoked.stdout).toBe(
       `revoked API key ${key.id} of account acme: it stops working now\n`,
     );
-    expect((await authenticate(database.db, `Bearer ${key.key}`)).ok).toBe(false);
+    expect(
+      (await authenticate(database.db, `Bearer ${key.key}`, new UnknownKeyPrefixes(0))).ok,
+    ).toBe(false);
     const again = await runBilling(['api-keys', 'revoke', key.id!, '--json'], env);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { revokedAt: string }).revokedAt).toMatch(/^\d{4}-/);

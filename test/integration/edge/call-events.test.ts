@@ -15,6 +15,7 @@ import { migrateToLatest } from '../../../db/migrate.js';
 import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js';
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { generateApiKey } from '../../../edge/api-key.js';
+import { createEdgeMetrics } from '../../../edge/metrics.js';
 import { buildEdgeServer } from '../../../edge/server.js';
 import { startProcess, waitUntil } from '../../../scripts/stack/managed-process.js';
 import { freePort } from '../../../scripts/stack/ports.js';
@@ -38,6 +39,7 @@ const bed = useStack('edge', { plans: [growthPlan] });
 let worker: WorkerProcess;
 let edge: FastifyInstance;
 let base: string;
+const edgeMetrics = createEdgeMetrics();
 
 async function newAccount(name: string): Promise<{ id: string; key: string }> {
   const id = uniqueAccountId(name);
@@ -106,6 +108,7 @@ beforeAll(async () => {
       updatesInFlightPerAccount: 2,
     },
     logger: createLogger('ERROR'),
+    metrics: edgeMetrics,
   });
   await edge.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(edge.server.address() as AddressInfo).port}`;
@@ -198,7 +201,7 @@ describe('POST /v1/call-events', () => {
     for (const a of answers) expect(new Set(outcomesOf(a))).toEqual(new Set(['accepted']));
     expect(await countCalls(bed.database.db, acme.id)).toBe(201);
 
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await edgeMetrics.registry.metrics();
     expect(metrics).toMatch(/^edge_call_event_outcomes_total\{outcome="accepted",reason=""\} \d+/m);
     expect(metrics).toMatch(/^edge_record_calls_in_flight 0$/m);
     // The Node.js process too (prom-client's default metrics, in the edge's own registry).
@@ -424,8 +427,9 @@ describe('GET /healthz', () => {
 });
 
 describe('the edge process (dist/edge/main.js)', () => {
-  it('serves on HTTP_HOST:HTTP_PORT and stops gracefully on SIGTERM', async () => {
+  it('serves on HTTP_HOST:HTTP_PORT, /metrics on its own port, logs no secret, stops on SIGTERM', async () => {
     const port = await freePort();
+    const metricsPort = await freePort();
     const child = startProcess({
       name: 'edge',
       command: process.execPath,
@@ -435,6 +439,8 @@ describe('the edge process (dist/edge/main.js)', () => {
         ...bed.env,
         HTTP_HOST: '127.0.0.1',
         HTTP_PORT: String(port),
+        EDGE_METRICS_PORT: String(metricsPort),
+        LOG_LEVEL: 'INFO',
       }),
     });
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, {
@@ -442,14 +448,36 @@ describe('the edge process (dist/edge/main.js)', () => {
       timeoutMs: 30_000,
       process: child,
     });
+    const secretKey = generateApiKey().key;
     const unauthorized = await fetch(`http://127.0.0.1:${port}/v1/call-events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${secretKey}`,
+        cookie: 'billing_session=cookie-secret-4411',
+      },
       body: '{}',
     });
     expect(unauthorized.status).toBe(401);
+    const link = await fetch(
+      `http://127.0.0.1:${port}/billing/acme?expires=1&sig=link-secret-4411`,
+      {
+        redirect: 'manual',
+      },
+    );
+    expect(link.status).toBeLessThan(500);
+    expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(await metrics.text()).toMatch(/^edge_http_requests_total\{route="\/v1\/call-events"/m);
     child.child.kill('SIGTERM');
     expect(await child.exited).toEqual({ code: 0, signal: null });
-    expect(child.logTail()).toMatch(/INFO edge stopped/);
+    const log = child.logTail(500);
+    expect(log).toMatch(/INFO edge stopped/);
+    // Fastify's request log, with request ids, and none of the secrets the requests carried.
+    expect(log).toMatch(/"reqId":"[0-9a-f-]{36}".*"url":"\/v1\/call-events"/);
+    expect(log).toMatch(/"url":"\/billing\/acme\?\[redacted\]"/);
+    for (const secret of [secretKey, 'cookie-secret-4411', 'link-secret-4411']) {
+      expect(log).not.toContain(secret);
+    }
   });
 });
