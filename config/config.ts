@@ -58,6 +58,8 @@ export interface Config {
     readonly identity: string;
     readonly stickyQueueTimeoutMs: number;
     readonly shutdownGraceMs: number;
+    /** Days a refused event's raw text is kept before the worker clears it. */
+    readonly rejectedRawRetentionDays: number;
     /** A prebuilt workflow bundle (tests build one per run); null bundles at start. */
     readonly workflowBundlePath: string | null;
     /**
@@ -196,6 +198,8 @@ const schema = z.object({
   WORKER_IDENTITY: z.string().min(1).optional(),
   STICKY_QUEUE_TIMEOUT_MS: millis(100).default(10_000),
   WORKER_SHUTDOWN_GRACE_MS: millis(0).default(10_000),
+  // How long a refused event's raw text is kept (docs/security.md); its record stays.
+  REJECTED_RAW_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(30),
   WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
   // The SDK's exporter binds a socket address, so the host is an IP literal, not a name.
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
@@ -358,6 +362,7 @@ export function parseConfig(env: Env, read: ReadSecretFile = readSecretFile): Co
       identity: e.WORKER_IDENTITY ?? `${process.pid}@${hostname()}`,
       stickyQueueTimeoutMs: e.STICKY_QUEUE_TIMEOUT_MS,
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      rejectedRawRetentionDays: e.REJECTED_RAW_RETENTION_DAYS,
       workflowBundlePath: e.WORKFLOW_BUNDLE_PATH ? resolve(root, e.WORKFLOW_BUNDLE_PATH) : null,
       metricsBindAddress:
         e.WORKER_METRICS_PORT === 0

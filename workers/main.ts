@@ -7,6 +7,7 @@ import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createSmtpMailer } from '../mail/mailer.js';
 import { createDb, describeDatabaseUrl } from '../db/connection.js';
+import { startRejectedRawRetention } from './rejected-raw-retention.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { loadConfig } from '../config/config.js';
 import { activityDeps } from './activity-deps.js';
@@ -78,9 +79,15 @@ async function main(): Promise<void> {
       identity: config.worker.identity,
       metrics: metricsBindAddress === null ? 'off' : `http://${metricsBindAddress}/metrics`,
     });
+    const stopRetention = startRejectedRawRetention(
+      db,
+      config.worker.rejectedRawRetentionDays,
+      logger,
+    );
     try {
       await worker.run();
     } finally {
+      stopRetention();
       await connection.close();
     }
     logger.info('worker stopped');

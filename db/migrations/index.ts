@@ -13,6 +13,7 @@ import * as createNotifications from './20261125040000-create-notifications.js';
 import * as createApiKeys from './20261206000000-create-api-keys.js';
 import * as notificationResends from './20261206020000-notification-resends.js';
 import * as createLinkRequests from './20261208041000-create-link-requests.js';
+import * as rejectedEventsArrivalIndex from './20261208050000-rejected-events-arrival-index.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '20261125000000-create-probes': createProbes,
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '20261206000000-create-api-keys': createApiKeys,
   '20261206020000-notification-resends': notificationResends,
   '20261208041000-create-link-requests': createLinkRequests,
+  '20261208050000-rejected-events-arrival-index': rejectedEventsArrivalIndex,
 };

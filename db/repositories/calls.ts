@@ -85,6 +85,22 @@ export function rawEventText(event: unknown): string {
   return JSON.stringify(event) ?? 'null';
 }
 
+/**
+ * How much of a refused event `raw` keeps: enough for ops to see what was sent, not the up to
+ * 1 MiB a request could make them store for every invalid event.
+ */
+export const RAW_KEPT_CHARACTERS = 4_096;
+
+/** What `raw` and `raw_bytes` keep of an event that arrived: its text cut short, its full size. */
+function rawKept(arrived: BatchRejection['arrived']): { raw: string | null; raw_bytes: number } {
+  if ('tooLargeBytes' in arrived) return { raw: null, raw_bytes: arrived.tooLargeBytes };
+  const text = rawEventText(arrived.event);
+  return {
+    raw: text.length > RAW_KEPT_CHARACTERS ? `${text.slice(0, RAW_KEPT_CHARACTERS)}…` : text,
+    raw_bytes: Buffer.byteLength(text),
+  };
+}
+
 /** An event refused in a batch: its outcome, its place in the batch, and what arrived. */
 export interface BatchRejection extends Omit<RejectedOutcome, 'outcome'> {
   readonly position: number;
@@ -113,8 +129,7 @@ export async function recordRejections(
         call_id: r.callId === null ? null : storableText(r.callId, 256),
         reason: r.reason,
         detail: storableText(r.detail, 2000),
-        raw: 'event' in r.arrived ? rawEventText(r.arrived.event) : null,
-        raw_bytes: 'tooLargeBytes' in r.arrived ? r.arrived.tooLargeBytes : null,
+        ...rawKept(r.arrived),
         arrived_at: new Date(r.arrivedAt),
         batch_id: batch.batchId,
         position: r.position,
@@ -122,6 +137,21 @@ export async function recordRejections(
     )
     .onConflict((oc) => oc.columns(['account_id', 'batch_id', 'position']).doNothing())
     .execute();
+}
+
+/**
+ * Clears the raw text of events refused before `before` (the retention of section "invalid
+ * events" in docs/security.md); their call id, reason, arrival and size stay on record. Returns
+ * how many were cleared.
+ */
+export async function forgetRejectedRaw(db: Db, before: Date): Promise<number> {
+  const result = await db
+    .updateTable('rejected_events')
+    .set({ raw: null })
+    .where('arrived_at', '<', before)
+    .where('raw', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export async function listCalls(db: Db, accountId: string, limit = 1000): Promise<CallRow[]> {
