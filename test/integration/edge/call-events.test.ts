@@ -12,7 +12,7 @@ import { formatInstant } from '../../../billing/units.js';
 import { AccountWorkflowClient } from '../../../client/account-workflow-client.js';
 import { createDb } from '../../../db/connection.js';
 import { migrateToLatest } from '../../../db/migrate.js';
-import { insertApiKey, revokeApiKey } from '../../../db/repositories/api-keys.js';
+import { revokeApiKey } from '../../../db/repositories/api-keys.js';
 import { countCalls, listRejections } from '../../../db/repositories/calls.js';
 import { generateApiKey } from '../../../edge/api-key.js';
 import { createEdgeMetrics } from '../../../edge/metrics.js';
@@ -25,10 +25,10 @@ import {
   completedCall,
   expectedMillicredits,
   growthPlan,
-  uniqueAccountId,
   waitForUsage,
 } from '../../harness/accounts.js';
 import { createTestDatabase } from '../../harness/database.js';
+import { accountWithKey } from '../../harness/edge.js';
 import { useStack } from '../../harness/stack.js';
 import type { WorkerProcess } from '../../harness/workers.js';
 
@@ -41,25 +41,8 @@ let edge: FastifyInstance;
 let base: string;
 const edgeMetrics = createEdgeMetrics();
 
-async function newAccount(name: string): Promise<{ id: string; key: string }> {
-  const id = uniqueAccountId(name);
-  await bed.provisioning.createAccount({
-    id,
-    planId: 'growth',
-    timeZone: 'UTC',
-    createdAt: formatInstant(Date.now() - 10 * 86_400_000),
-  });
-  const generated = generateApiKey();
-  await insertApiKey(bed.database.db, {
-    account_id: id,
-    prefix: generated.prefix,
-    secret_hash: generated.secretHash,
-    name: 'test',
-    revoked_at: null,
-    last_used_at: null,
-  });
-  return { id, key: generated.key };
-}
+/** An account on the `growth` plan with a live API key (the edge tests' shared helper). */
+const newAccount = (name: string) => accountWithKey(bed, name);
 
 interface Answer {
   status: number;
